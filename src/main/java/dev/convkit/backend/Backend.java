@@ -1,0 +1,53 @@
+package dev.convkit.backend;
+
+import dev.convkit.ops.Op;
+import dev.convkit.tensor.TensorSpec;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * An opened engine: compiles ops into kernels, owns arenas and one stream. Used from one thread at a time; two
+ * instances share no handles or streams. Nothing here names a native type: engines live behind this interface.
+ */
+public interface Backend extends AutoCloseable {
+    /** The provider's name: "cpu", "cuda". */
+    String name();
+
+    /** Human description of the device, e.g. "oneDNN 3.11 on 2 threads (avx2)" or "NVIDIA H100, cc 9.0". */
+    String device();
+
+    /** Required alignment, in bytes, of buffer offsets within an arena. */
+    int alignment();
+
+    /** Bytes a tensor of this spec occupies in this engine (≥ spec.bytes() for engine layouts). */
+    default long sizeOf(TensorSpec spec) { return spec.bytes(); }
+
+    /**
+     * Compiles {@code op} for these input specs. {@code forward} is null for forward ops; for a backward op it is
+     * the kernel of the forward op it differentiates (oneDNN hint, saved memory), or null if there is none.
+     *
+     * @throws dev.convkit.ops.InvalidOpException for inputs the op's shape rule rejects
+     * @throws BackendException when the engine cannot run this op with these specs, with the library's message
+     */
+    Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward);
+
+    /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
+    Kernel reorder(TensorSpec from, TensorSpec to);
+
+    /** Allocates an arena. Out of memory is a {@link BackendException} with the requested and free bytes. */
+    Arena allocate(MemoryKind kind, long bytes);
+
+    /** Copies canonical-layout host floats into a buffer (remaining() floats from the buffer's position). */
+    void upload(Buffer dst, FloatBuffer src);
+
+    /** Copies a canonical-layout buffer into host floats (remaining() floats at the buffer's position). */
+    void download(Buffer src, FloatBuffer dst);
+
+    /** Sets every byte of the buffer to zero. */
+    void zero(Buffer dst);
+
+    /** Waits for all queued work; surfaces asynchronous failures naming the op that launched them. */
+    void synchronize();
+
+    @Override void close();
+}

@@ -1,0 +1,44 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+
+/**
+ * 2-D convolution (cross-correlation, as every framework): src [N, C, H, W], weights [O, C, KH, KW], optional
+ * bias [O] → dst [N, O, OH, OW]. Backward: {@link Conv2dBwdData} (dy, w → dx) and {@link Conv2dBwdFilter}
+ * (x, dy → dw, db).
+ */
+public record Conv2d(Window2d window, boolean bias) implements Op, Differentiable {
+
+    @Override public String name() { return "conv2d"; }
+
+    @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
+        Checks.arity(this, in, bias ? 3 : 2);
+        Checks.rank(this, in, 0, 4, "src NCHW");
+        Checks.rank(this, in, 1, 4, "weights OIHW");
+        TensorSpec x = in.get(0), w = in.get(1);
+        Checks.require(x.dim(1) == w.dim(1), this, in, "weights in-channels " + w.dim(1)
+                + " must equal src channels " + x.dim(1));
+        Checks.require(w.dim(2) == window.kernelH() && w.dim(3) == window.kernelW(), this, in,
+                "weights spatial size must be the kernel " + window.kernelH() + "x" + window.kernelW());
+        if (bias) Checks.vector(this, in, 2, w.dim(0), "bias");
+        int oh = window.outH(x.dim(2)), ow = window.outW(x.dim(3));
+        Checks.require(oh >= 1 && ow >= 1, this, in, "kernel " + window.effectiveKernelH() + "x"
+                + window.effectiveKernelW() + " (dilated) is larger than the padded input "
+                + (x.dim(2) + window.padTop() + window.padBottom()) + "x" + (x.dim(3) + window.padLeft() + window.padRight()));
+        return List.of(TensorSpec.f32(x.dim(0), w.dim(0), oh, ow));
+    }
+
+    @Override public void backward(BackwardBuilder b) {
+        Operand dy = b.gradOutput(0);
+        if (dy == null) return;
+        if (b.needsGrad(0)) {
+            b.gradInput(0, b.emit(new Conv2dBwdData(window, b.input(0).spec().shape()), dy, b.input(1)).get(0));
+        }
+        if (b.needsGrad(1) || (bias && b.needsGrad(2))) {
+            List<Operand> g = b.emit(new Conv2dBwdFilter(window, b.input(1).spec().shape(), bias), b.input(0), dy);
+            b.gradInput(1, g.get(0));
+            if (bias) b.gradInput(2, g.get(1));
+        }
+    }
+}

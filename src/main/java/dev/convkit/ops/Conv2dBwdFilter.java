@@ -1,0 +1,26 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.Shape;
+import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Gradient of {@link Conv2d} with respect to weights (and bias): src, diffDst → diffWeights {@code weightShape}, diffBias [O]. */
+public record Conv2dBwdFilter(Window2d window, Shape weightShape, boolean bias) implements Op {
+
+    @Override public String name() { return "conv2d_bwd_filter"; }
+
+    @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
+        Checks.arity(this, in, 2);
+        Checks.rank(this, in, 0, 4, "src");
+        Checks.rank(this, in, 1, 4, "diffDst");
+        TensorSpec x = in.get(0), dy = in.get(1);
+        Checks.require(weightShape.rank() == 4 && x.dim(1) == weightShape.dim(1) && dy.dim(1) == weightShape.dim(0)
+                && x.dim(0) == dy.dim(0) && dy.dim(2) == window.outH(x.dim(2)) && dy.dim(3) == window.outW(x.dim(3)),
+                this, in, "diffDst must be the conv2d output of this src with weights " + weightShape);
+        List<TensorSpec> out = new ArrayList<>();
+        out.add(TensorSpec.f32(weightShape));
+        if (bias) out.add(TensorSpec.f32(weightShape.dim(0)));
+        return out;
+    }
+}

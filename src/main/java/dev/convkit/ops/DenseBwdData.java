@@ -1,0 +1,18 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+
+/** Gradient of {@link Dense} with respect to src: diffDst [N, M], weights [K, M] → diffSrc [N, K] = dy · wᵀ. */
+public record DenseBwdData() implements Op {
+
+    @Override public String name() { return "dense_bwd_data"; }
+
+    @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
+        Checks.arity(this, in, 2);
+        Checks.rank(this, in, 0, 2, "diffDst [N, M]");
+        Checks.rank(this, in, 1, 2, "weights [K, M]");
+        Checks.require(in.get(0).dim(1) == in.get(1).dim(1), this, in, "diffDst columns must equal weights columns");
+        return List.of(TensorSpec.f32(in.get(0).dim(0), in.get(1).dim(0)));
+    }
+}

@@ -1,0 +1,16 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+
+/** Element-wise product of two tensors of one shape (the backward of {@link Dropout}: dy · mask). */
+public record Mul() implements Op {
+
+    @Override public String name() { return "mul"; }
+
+    @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
+        Checks.arity(this, in, 2);
+        Checks.sameShape(this, in, 0, 1);
+        return List.of(in.get(0));
+    }
+}

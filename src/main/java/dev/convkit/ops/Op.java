@@ -1,0 +1,33 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+
+/**
+ * One primitive of the closed op catalogue. A record per op holds its attributes, its output-shape rule
+ * ({@link #outputs}) and, for forward ops, its gradient rule ({@link Differentiable#backward}), so engines
+ * implement kernels, never meaning.
+ *
+ * <p>Conventions shared by every op: 4-D tensors are logical NCHW, convolution weights are OIHW, dense weights
+ * are [in, out] (as Keras), every tensor is f32. Inputs listed by {@link #inPlaceInputs()} are read and written by
+ * the kernel (batch-norm running statistics, optimizer parameters and state); all other inputs are read-only and
+ * outputs are fully overwritten.
+ */
+public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
+        BatchNormBwd, Activation, ActivationBwd, Pool2d, Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, Dense,
+        DenseBwdData, DenseBwdWeights, Add, Mul, Scale, Concat, Split, Flatten, Unflatten, ZeroPad2d, Crop2d,
+        Dropout, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, SgdUpdate, AdamUpdate,
+        RmsPropUpdate {
+
+    /** Short name used in messages and plans, e.g. {@code conv2d_bwd_data}. */
+    String name();
+
+    /**
+     * The output specs for these input specs. Validates arity, ranks, positive sizes and matching dimensions and
+     * throws {@link InvalidOpException} naming the op, the input specs and the expectation otherwise.
+     */
+    List<TensorSpec> outputs(List<TensorSpec> inputs);
+
+    /** Indices of inputs this op updates in place. */
+    default int[] inPlaceInputs() { return new int[0]; }
+}
