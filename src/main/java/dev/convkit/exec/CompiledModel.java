@@ -1,0 +1,294 @@
+package dev.convkit.exec;
+
+import dev.convkit.backend.Arena;
+import dev.convkit.backend.Backend;
+import dev.convkit.backend.Buffer;
+import dev.convkit.backend.Kernel;
+import dev.convkit.backend.MemoryKind;
+import dev.convkit.graph.Model;
+import dev.convkit.graph.ParamSpec;
+import dev.convkit.graph.Program;
+import dev.convkit.graph.ProgramBuilder;
+import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.graph.Value;
+import dev.convkit.ops.Op;
+import dev.convkit.tensor.TensorSpec;
+import java.nio.FloatBuffer;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A model bound to an engine for training and inference. Owns three arenas planned from the model alone:
+ * PARAMS (trainable parameters first, contiguous, then BN state), GRADS (same offsets as the trainable part) and
+ * OPTIMIZER_STATE (one copy of the trainable part per optimizer slot). The optimizer is therefore one update kernel
+ * over flat slices (alignment gaps hold zeros and stay zero). Steps are compiled per (mode, batch size) on first use
+ * and cached; each owns its activation memory. Use from one thread; close to free everything.
+ */
+public final class CompiledModel implements AutoCloseable {
+    private final Model model;
+    private final Backend backend;
+    private final Op update;                                       // null: inference only
+    private final Map<String, Long> offsets = new LinkedHashMap<>(); // param name → byte offset in PARAMS
+    private final long trainableBytes, paramBytes;
+    private final String[] stateNames;
+    private final Arena params, grads, optState, host;
+    private final Buffer hyper, counter;                            // (2,) [lr, t] and (1,) dropout counter
+    private Kernel updateKernel;
+    private final Map<String, CompiledStep> steps = new HashMap<>();
+    private long step;                                             // optimizer steps taken (Adam's t)
+
+    public CompiledModel(Model model, Backend backend, Op update) {
+        this.model = model;
+        this.backend = backend;
+        this.update = update;
+        this.stateNames = update == null ? new String[0] : Optimizers.stateNames(update);
+        int align = backend.alignment();
+        long at = 0;
+        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+            if (!e.getValue().kind().trainable()) continue;
+            offsets.put(e.getKey(), at);
+            at += MemoryPlan.align(e.getValue().count() * 4, align);
+        }
+        trainableBytes = at;
+        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+            if (e.getValue().kind().trainable()) continue;
+            offsets.put(e.getKey(), at);
+            at += MemoryPlan.align(e.getValue().count() * 4, align);
+        }
+        paramBytes = at;
+        Arena p = null, g = null, s = null, h = null;
+        try {
+            p = backend.allocate(MemoryKind.PARAMS, Math.max(paramBytes, align));
+            g = backend.allocate(MemoryKind.GRADS, Math.max(update == null ? align : trainableBytes, align));
+            s = backend.allocate(MemoryKind.OPTIMIZER_STATE, Math.max(trainableBytes * stateNames.length, align));
+            h = backend.allocate(MemoryKind.IO, 2L * align);
+        } catch (RuntimeException e) {
+            for (Arena a : new Arena[] {h, s, g, p}) if (a != null) a.close();
+            throw e;
+        }
+        params = p; grads = g; optState = s; host = h;
+        backend.zero(params.slice(0, params.bytes()));
+        backend.zero(grads.slice(0, grads.bytes()));
+        backend.zero(optState.slice(0, optState.bytes()));
+        hyper = host.slice(0, 8);
+        counter = host.slice(align, 4);
+    }
+
+    public Model model() { return model; }
+
+    public Backend backend() { return backend; }
+
+    /** Optimizer steps taken so far (restored from checkpoints). */
+    public long steps() { return step; }
+
+    public void setSteps(long s) { step = s; }
+
+    /** Fills every parameter with its initializer, each from a generator derived from {@code seed} and its name. */
+    public void initialize(long seed) {
+        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+            ParamSpec ps = e.getValue();
+            float[] data = new float[(int) ps.count()];
+            ps.init().fill(data, ps.shape(), new SplittableRandom(seed ^ (e.getKey().hashCode() * 0x9E3779B97F4A7C15L)));
+            backend.upload(paramBuffer(e.getKey()), FloatBuffer.wrap(data));
+        }
+    }
+
+    private Buffer paramBuffer(String name) {
+        Long off = offsets.get(name);
+        if (off == null) throw new IllegalArgumentException("model '" + model.name() + "' has no parameter '" + name + "'");
+        return params.slice(off, model.params().get(name).count() * 4);
+    }
+
+    /** Every parameter and BN statistic by structural name (canonical layout). */
+    public Map<String, float[]> parameters() {
+        backend.synchronize();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+            float[] data = new float[(int) e.getValue().count()];
+            backend.download(paramBuffer(e.getKey()), FloatBuffer.wrap(data));
+            out.put(e.getKey(), data);
+        }
+        return out;
+    }
+
+    /** Replaces parameters; every name must belong to the model with the right element count. */
+    public void loadParameters(Map<String, float[]> values) {
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+            ParamSpec ps = model.params().get(e.getKey());
+            if (ps == null) throw new IllegalArgumentException("parameter '" + e.getKey() + "' does not belong to model '" + model.name() + "'");
+            if (ps.count() != e.getValue().length) throw new IllegalArgumentException("parameter '" + e.getKey() + "' of model '"
+                    + model.name() + "' has shape " + ps.shape() + " (" + ps.count() + " values), got " + e.getValue().length + " values");
+            backend.upload(paramBuffer(e.getKey()), FloatBuffer.wrap(e.getValue()));
+        }
+    }
+
+    /** Optimizer slots by "slot/param name" (e.g. "m/stage1/block1/conv1/kernel"). */
+    public Map<String, float[]> optimizerState() {
+        backend.synchronize();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int slot = 0; slot < stateNames.length; slot++) {
+            for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+                if (!e.getValue().kind().trainable()) continue;
+                float[] data = new float[(int) e.getValue().count()];
+                backend.download(stateBuffer(slot, e.getKey()), FloatBuffer.wrap(data));
+                out.put(stateNames[slot] + "/" + e.getKey(), data);
+            }
+        }
+        return out;
+    }
+
+    public void loadOptimizerState(Map<String, float[]> values) {
+        for (int slot = 0; slot < stateNames.length; slot++) {
+            for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+                if (!e.getValue().kind().trainable()) continue;
+                String key = stateNames[slot] + "/" + e.getKey();
+                float[] v = values.get(key);
+                if (v == null || v.length != e.getValue().count()) throw new IllegalArgumentException("optimizer state '" + key
+                        + "' is " + (v == null ? "missing" : "of length " + v.length + ", expected " + e.getValue().count()));
+                backend.upload(stateBuffer(slot, e.getKey()), FloatBuffer.wrap(v));
+            }
+        }
+    }
+
+    private Buffer stateBuffer(int slot, String name) {
+        return optState.slice(slot * trainableBytes + offsets.get(name), model.params().get(name).count() * 4);
+    }
+
+    /** The loss and softmax probabilities of one step. */
+    public record StepResult(float loss, float dataLoss, float[] probs) {}
+
+    /**
+     * One training step on a batch: forward, loss, backward, optimizer update with learning rate {@code lr}.
+     * {@code inputs[i]} is the i-th model input as NCHW floats; {@code labels} are class indices (SPARSE) or one-hot.
+     */
+    public StepResult trainStep(float[][] inputs, float[] labels, Labels kind, float lr) {
+        if (update == null) throw new IllegalStateException("model '" + model.name() + "' was compiled without an optimizer");
+        CompiledStep s = step(true, batchOf(inputs), kind);
+        bindBatch(s, inputs, labels);
+        backend.upload(hyper, FloatBuffer.wrap(new float[] {lr, step + 1}));
+        backend.upload(counter, FloatBuffer.wrap(new float[] {step + 1}));
+        backend.upload(s.buffer(s.program.one()), FloatBuffer.wrap(new float[] {1f}));
+        s.run();
+        runUpdate();
+        step++;
+        return read(s);
+    }
+
+    /** Forward pass in inference mode; with labels it also computes the loss. */
+    public StepResult testStep(float[][] inputs, float[] labels, Labels kind) {
+        CompiledStep s = step(false, batchOf(inputs), labels == null ? null : kind);
+        bindBatch(s, inputs, labels);
+        s.run();
+        return read(s);
+    }
+
+    private StepResult read(CompiledStep s) {
+        backend.synchronize();
+        Program p = s.program;
+        float[] one = new float[1];
+        float loss = Float.NaN, dataLoss = Float.NaN;
+        if (p.loss() != null) { backend.download(s.buffer(p.loss()), FloatBuffer.wrap(one)); loss = one[0]; }
+        if (p.dataLoss() != null) { backend.download(s.buffer(p.dataLoss()), FloatBuffer.wrap(one)); dataLoss = one[0]; }
+        float[] probs = null;
+        if (p.probs() != null) {
+            probs = new float[(int) p.probs().spec().size()];
+            backend.download(s.buffer(p.probs()), FloatBuffer.wrap(probs));
+        }
+        return new StepResult(loss, dataLoss, probs);
+    }
+
+    private void bindBatch(CompiledStep s, float[][] inputs, float[] labels) {
+        List<Value> ins = s.program.inputs();
+        if (inputs.length != ins.size()) throw new IllegalArgumentException("model '" + model.name() + "' takes " + ins.size() + " inputs, got " + inputs.length);
+        for (int i = 0; i < inputs.length; i++) upload(s, ins.get(i), inputs[i], "input " + i);
+        if (s.program.labels() != null) upload(s, s.program.labels(), labels, "labels");
+        if (s.program.stepCounter() != null && !s.program.training()) backend.upload(s.buffer(s.program.stepCounter()), FloatBuffer.wrap(new float[] {0}));
+    }
+
+    private void upload(CompiledStep s, Value v, float[] data, String what) {
+        if (data == null || data.length != v.spec().size()) throw new IllegalArgumentException(what + " of model '" + model.name()
+                + "' must have " + v.spec().size() + " floats " + v.spec().shape() + ", got " + (data == null ? "none" : data.length));
+        backend.upload(s.buffer(v), FloatBuffer.wrap(data));
+    }
+
+    private int batchOf(float[][] inputs) {
+        if (inputs.length == 0) throw new IllegalArgumentException("no inputs given");
+        long perSample = model.inputs().get(0).shape().size();
+        if (inputs[0].length % perSample != 0 || inputs[0].length == 0) throw new IllegalArgumentException("input 0 has " + inputs[0].length
+                + " floats, not a whole number of samples of shape " + model.inputs().get(0).shape());
+        return (int) (inputs[0].length / perSample);
+    }
+
+    private void runUpdate() {
+        long n = trainableBytes / 4;
+        if (n == 0) return;
+        if (updateKernel == null) {
+            int slots = stateNames.length;
+            TensorSpec flat = TensorSpec.f32((int) n);
+            List<TensorSpec> specs = new java.util.ArrayList<>();
+            for (int i = 0; i < 2 + slots; i++) specs.add(flat);
+            specs.add(TensorSpec.f32(2));
+            updateKernel = backend.compile(update, specs, null);
+        }
+        Buffer[] src = new Buffer[3 + stateNames.length];
+        src[0] = params.slice(0, trainableBytes);
+        src[1] = grads.slice(0, trainableBytes);
+        for (int i = 0; i < stateNames.length; i++) src[2 + i] = optState.slice(i * trainableBytes, trainableBytes);
+        src[src.length - 1] = hyper;
+        updateKernel.run(src, new Buffer[0], null, null);
+    }
+
+    private CompiledStep step(boolean training, int batch, Labels labels) {
+        String key = training + "/" + batch + "/" + labels;
+        CompiledStep s = steps.get(key);
+        if (s != null) return s;
+        Program p = training ? ProgramBuilder.training(model, batch, labels) : ProgramBuilder.inference(model, batch, labels);
+        s = new CompiledStep(p, backend);
+        try {
+            s.allocate(bindings(p));
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        steps.put(key, s);
+        return s;
+    }
+
+    private Map<Value, Buffer> bindings(Program p) {
+        Map<Value, Buffer> m = new IdentityHashMap<>();
+        for (Map.Entry<String, Value> e : p.params().entrySet()) m.put(e.getValue(), paramBuffer(e.getKey()));
+        for (Map.Entry<String, Value> e : p.paramGrads().entrySet()) {
+            m.put(e.getValue(), grads.slice(offsets.get(e.getKey()), model.params().get(e.getKey()).count() * 4));
+        }
+        if (p.stepCounter() != null && p.training()) m.put(p.stepCounter(), counter);
+        return m;
+    }
+
+    /** Bytes per arena for a step of this batch size, planned before any activation memory is taken. */
+    public Map<MemoryKind, Long> plan(int batch, boolean training, Labels labels) {
+        Program p = training ? ProgramBuilder.training(model, batch, labels) : ProgramBuilder.inference(model, batch, labels);
+        Map<MemoryKind, Long> m = new EnumMap<>(MemoryKind.class);
+        m.put(MemoryKind.PARAMS, paramBytes);
+        m.put(MemoryKind.GRADS, update == null ? 0 : trainableBytes);
+        m.put(MemoryKind.OPTIMIZER_STATE, trainableBytes * stateNames.length);
+        try (CompiledStep s = new CompiledStep(p, backend)) {
+            m.putAll(s.plannedBytes());
+        }
+        return m;
+    }
+
+    @Override public void close() {
+        for (CompiledStep s : steps.values()) s.close();
+        steps.clear();
+        if (updateKernel != null) updateKernel.close();
+        host.close();
+        optState.close();
+        grads.close();
+        params.close();
+    }
+}

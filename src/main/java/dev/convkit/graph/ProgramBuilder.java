@@ -1,0 +1,150 @@
+package dev.convkit.graph;
+
+import dev.convkit.ops.Activation;
+import dev.convkit.ops.Add;
+import dev.convkit.ops.L2Penalty;
+import dev.convkit.ops.Op;
+import dev.convkit.ops.SoftmaxCrossEntropy;
+import dev.convkit.tensor.Shape;
+import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Lowers a {@link Model} to a {@link Program}: layer by layer, then (for training) loss and backward ops. */
+public final class ProgramBuilder {
+    private final Program p;
+
+    private ProgramBuilder(int batch, boolean training) { this.p = new Program(batch, training); }
+
+    /** Labels format of the loss. */
+    public enum Labels { SPARSE, ONE_HOT }
+
+    /**
+     * The training program: forward with batch statistics and dropout, softmax cross-entropy on the single output,
+     * plus every parameter's l2 penalty, then the backward ops for every trainable parameter.
+     */
+    public static Program training(Model m, int batch, Labels labels) {
+        if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
+                + " outputs; training needs exactly one (logits)");
+        ProgramBuilder b = new ProgramBuilder(batch, true);
+        b.forward(m);
+        b.addLoss(m, labels);
+        List<Value> penalties = new ArrayList<>();
+        penalties.add(b.p.dataLoss);
+        for (Map.Entry<String, ParamSpec> e : m.params().entrySet()) {
+            if (e.getValue().l2() > 0f) {
+                penalties.add(b.emit(new L2Penalty(e.getValue().l2()), null, e.getKey() + "/l2", b.p.params.get(e.getKey())).get(0));
+            }
+        }
+        b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new Add(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
+        b.p.one = b.value(TensorSpec.f32(1), Value.Role.HOST, "one");
+        Autodiff.backward(b, m);
+        return b.p;
+    }
+
+    /** The inference program: BN with moving statistics, dropout off; probs = softmax of a single rank-2 output. */
+    public static Program inference(Model m, int batch, Labels lossLabels) {
+        ProgramBuilder b = new ProgramBuilder(batch, false);
+        b.forward(m);
+        if (lossLabels != null) b.addLoss(m, lossLabels);
+        else if (m.outputs().size() == 1 && b.p.outputs.get(0).spec().rank() == 2) {
+            b.p.probs = b.emit(new Activation(Activation.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);
+        }
+        return b.p;
+    }
+
+    private void addLoss(Model m, Labels labels) {
+        Value logits = p.outputs.get(0);
+        if (logits.spec().rank() != 2) throw new GraphException("model '" + m.name() + "': the loss needs (classes) logits, got "
+                + logits.spec().shape().dropBatch());
+        p.labels = value(labels == Labels.SPARSE ? TensorSpec.f32(p.batchSize) : logits.spec(), Value.Role.LABELS, "labels");
+        List<Value> out = emit(new SoftmaxCrossEntropy(labels == Labels.SPARSE), null, "loss", logits, p.labels);
+        p.dataLoss = out.get(0);
+        p.probs = out.get(1);
+    }
+
+    private void forward(Model m) {
+        p.stepCounter = value(TensorSpec.f32(1), Value.Role.HOST, "step_counter");
+        for (Map.Entry<String, ParamSpec> e : m.params().entrySet()) {
+            ParamSpec s = e.getValue();
+            p.params.put(e.getKey(), value(TensorSpec.f32(s.shape()), s.kind().trainable() ? Value.Role.PARAM : Value.Role.STATE, e.getKey()));
+        }
+        Map<SymbolicTensor, Value> bound = new IdentityHashMap<>();
+        for (SymbolicTensor in : m.inputs()) {
+            Value v = value(TensorSpec.f32(in.shape().withBatch(p.batchSize)), Value.Role.INPUT, in.node().layer().name());
+            p.inputs.add(v);
+            bound.put(in, v);
+        }
+        for (Node n : m.nodes()) {
+            if (n.layer() instanceof Input) continue;
+            LayerLowering ctx = new LayerLowering(n, bound);
+            n.layer().lower(ctx);
+            for (int i = 0; i < n.outputs().size(); i++) {
+                Value v = ctx.outputs[i];
+                if (v == null) throw new IllegalStateException("layer " + n.layer() + " did not declare output " + i);
+                Shape want = n.outputs().get(i).shape().withBatch(p.batchSize);
+                if (!v.spec().shape().equals(want)) {
+                    throw new IllegalStateException("layer " + n.layer() + " lowered output " + i + " to " + v.spec().shape() + " but its shape rule says " + want);
+                }
+                bound.put(n.outputs().get(i), v);
+            }
+        }
+        for (SymbolicTensor out : m.outputs()) p.outputs.add(bound.get(out));
+    }
+
+    Value value(TensorSpec spec, Value.Role role, String name) {
+        Value v = new Value(p.values.size(), spec, role, name);
+        p.values.add(v);
+        return v;
+    }
+
+    /** Appends an instruction; output specs come from the op's shape rule. */
+    List<Value> emit(Op op, Instr forward, String origin, Value... inputs) {
+        List<TensorSpec> specs = Arrays.stream(inputs).map(Value::spec).toList();
+        List<TensorSpec> outSpecs;
+        try {
+            outSpecs = op.outputs(specs);
+        } catch (IllegalArgumentException e) {
+            throw new GraphException("while lowering " + origin + ": " + e.getMessage(), e);
+        }
+        List<Value> outs = new ArrayList<>();
+        for (int i = 0; i < outSpecs.size(); i++) outs.add(value(outSpecs.get(i), Value.Role.ACTIVATION, origin + (outSpecs.size() > 1 ? ":" + i : "")));
+        p.instrs.add(new Instr(p.instrs.size(), op, List.of(inputs), List.copyOf(outs), forward, origin));
+        return outs;
+    }
+
+    Program program() { return p; }
+
+    private final class LayerLowering implements Lowering {
+        private final Node node;
+        private final Map<SymbolicTensor, Value> bound;
+        final Value[] outputs;
+
+        LayerLowering(Node node, Map<SymbolicTensor, Value> bound) {
+            this.node = node;
+            this.bound = bound;
+            this.outputs = new Value[node.outputs().size()];
+        }
+
+        @Override public boolean training() { return p.training; }
+
+        @Override public int batchSize() { return p.batchSize; }
+
+        @Override public Value input(int i) { return bound.get(node.inputs().get(i)); }
+
+        @Override public Value param(String localName) {
+            Value v = p.params.get(node.layer().name() + "/" + localName);
+            if (v == null) throw new IllegalStateException("layer " + node.layer() + " has no parameter '" + localName + "'");
+            return v;
+        }
+
+        @Override public Value stepCounter() { return p.stepCounter; }
+
+        @Override public List<Value> emit(Op op, Value... inputs) { return ProgramBuilder.this.emit(op, null, node.layer().name(), inputs); }
+
+        @Override public void output(int i, Value v) { outputs[i] = v; }
+    }
+}
