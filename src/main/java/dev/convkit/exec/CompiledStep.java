@@ -109,6 +109,7 @@ final class CompiledStep implements AutoCloseable {
         buffers.putAll(bound);
         long at = 0;
         for (Value v : new LinkedHashSet<>(io)) {
+            if (buffers.containsKey(v)) continue;   // bound by the model (e.g. the training step counter)
             long size = backend.sizeOf(v.spec());
             buffers.put(v, ioArena.slice(at, size));
             at += MemoryPlan.align(size, backend.alignment());

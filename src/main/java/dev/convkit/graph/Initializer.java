@@ -14,7 +14,9 @@ public enum Initializer {
     /** Uniform in ±sqrt(6 / (fanIn + fanOut)). */
     GLOROT_UNIFORM,
     /** Normal(0, 0.05), Keras RandomNormal's default. */
-    RANDOM_NORMAL;
+    RANDOM_NORMAL,
+    /** Normal(0, 0.01): the classifier initialiser of the TensorFlow model-garden ResNet-50. */
+    RANDOM_NORMAL_SMALL;
 
     /** Fills {@code dst} for a parameter of {@code shape} from {@code rng}. */
     public void fill(float[] dst, Shape shape, SplittableRandom rng) {
@@ -36,6 +38,9 @@ public enum Initializer {
             }
             case RANDOM_NORMAL -> {
                 for (int i = 0; i < dst.length; i++) dst[i] = (float) (gaussian(rng) * 0.05);
+            }
+            case RANDOM_NORMAL_SMALL -> {
+                for (int i = 0; i < dst.length; i++) dst[i] = (float) (gaussian(rng) * 0.01);
             }
         }
     }

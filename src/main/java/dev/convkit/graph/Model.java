@@ -100,7 +100,8 @@ public final class Model {
     }
 
     static String snake(String type) {
-        return type.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1_$2").toLowerCase();
+        // Keras's to_snake_case: "Conv2D" → "conv2d", "MaxPooling2D" → "max_pooling2d".
+        return type.replaceAll("(.)([A-Z][a-z]+)", "$1_$2").replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     public String name() { return name; }

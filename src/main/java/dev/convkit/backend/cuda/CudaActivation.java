@@ -1,0 +1,100 @@
+package dev.convkit.backend.cuda;
+
+import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_RELU;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_SIGMOID;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_TANH;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_SOFTMAX_ACCURATE;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_SOFTMAX_MODE_INSTANCE;
+import static org.bytedeco.cuda.global.cudnn.cudnnActivationBackward;
+import static org.bytedeco.cuda.global.cudnn.cudnnActivationForward;
+import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxBackward;
+import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxForward;
+
+import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationBwd;
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+
+/**
+ * Activations: relu, sigmoid and tanh forward with cudnnActivationForward; softmax over axis 1 of [N, K] with
+ * cudnnSoftmaxForward (accurate, per instance, run as [N, K, 1, 1]). Backward reads dst, as ActivationBwd states:
+ * sigmoid and tanh with cudnnActivationBackward (whose gradient for these modes uses y only; y is also passed as
+ * x), softmax with cudnnSoftmaxBackward, and relu with our relu_bwd_f32, which applies exactly dy·[y &gt; 0]
+ * (cuDNN's relu gradient tests x, which this op does not keep).
+ */
+@SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
+final class CudaActivation {
+    private CudaActivation() {}
+
+    static CudaKernel forward(CudaBackend b, Activation op, List<TensorSpec> in) { return new Forward(b, op, in); }
+
+    static CudaKernel backward(CudaBackend b, ActivationBwd op, List<TensorSpec> in) {
+        if (op.kind() != Activation.Kind.RELU) return new Backward(b, op, in);
+        long n = in.get(0).size();  // relu_bwd_f32(dx, y, dy, n): dx = dy·[y > 0]
+        return new OneLaunch(b, op, in, DeviceFunction.RELU_BWD_F32, elementwiseGrid(n), l -> l.i64(3, n));
+    }
+
+    private static int cudnnMode(Activation.Kind kind) {
+        switch (kind) {
+            case RELU: return CUDNN_ACTIVATION_RELU;
+            case SIGMOID: return CUDNN_ACTIVATION_SIGMOID;
+            case TANH: return CUDNN_ACTIVATION_TANH;
+            default: throw new IllegalArgumentException(kind + " is not a cuDNN element-wise activation");
+        }
+    }
+
+    private static final class Forward extends CudaKernel {
+        private final boolean softmax;
+        private final cudnnTensorStruct desc;
+        private final cudnnActivationStruct activation;
+        private final DevicePointer x = new DevicePointer(), y = new DevicePointer();
+
+        Forward(CudaBackend backend, Activation op, List<TensorSpec> inputs) {
+            super(backend, op, inputs);
+            softmax = op.kind() == Activation.Kind.SOFTMAX;
+            CudnnDescriptors set = descriptors();
+            desc = set.tensor(inputs.get(0));
+            activation = softmax ? null : set.activation(cudnnMode(op.kind()));
+        }
+
+        @Override protected void execute() {
+            if (softmax) {
+                Check.cudnn(cudnnSoftmaxForward(backend.cudnn(), CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+                        backend.one(), desc, x.at(in[0]), backend.zero(), desc, y.at(out[0])), "cudnnSoftmaxForward", op(), inputs());
+            } else {
+                Check.cudnn(cudnnActivationForward(backend.cudnn(), activation, backend.one(), desc, x.at(in[0]),
+                        backend.zero(), desc, y.at(out[0])), "cudnnActivationForward", op(), inputs());
+            }
+        }
+    }
+
+    /** sigmoid, tanh and softmax gradients from (dst, diffDst). */
+    private static final class Backward extends CudaKernel {
+        private final boolean softmax;
+        private final cudnnTensorStruct desc;
+        private final cudnnActivationStruct activation;
+        private final DevicePointer y = new DevicePointer(), dy = new DevicePointer(), dx = new DevicePointer();
+
+        Backward(CudaBackend backend, ActivationBwd op, List<TensorSpec> inputs) {
+            super(backend, op, inputs);
+            softmax = op.kind() == Activation.Kind.SOFTMAX;
+            CudnnDescriptors set = descriptors();
+            desc = set.tensor(inputs.get(0));
+            activation = softmax ? null : set.activation(cudnnMode(op.kind()));
+        }
+
+        @Override protected void execute() {
+            if (softmax) {
+                Check.cudnn(cudnnSoftmaxBackward(backend.cudnn(), CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+                        backend.one(), desc, y.at(in[0]), desc, dy.at(in[1]), backend.zero(), desc, dx.at(out[0])),
+                        "cudnnSoftmaxBackward", op(), inputs());
+            } else {
+                Check.cudnn(cudnnActivationBackward(backend.cudnn(), activation, backend.one(), desc, y.at(in[0]), desc,
+                        dy.at(in[1]), desc, y, backend.zero(), desc, dx.at(out[0])), "cudnnActivationBackward", op(), inputs());
+            }
+        }
+    }
+}

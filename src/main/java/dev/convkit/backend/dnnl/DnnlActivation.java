@@ -1,0 +1,73 @@
+package dev.convkit.backend.dnnl;
+
+import static dev.convkit.backend.dnnl.DnnlKernelBuilder.arg;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic_use_dst_for_bwd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh_use_dst_for_bwd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_accurate;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_backward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_forward_primitive_desc_create;
+
+import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationBwd;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+/**
+ * Activations: oneDNN eltwise with the {@code *_use_dst_for_bwd} algorithms (relu, logistic, tanh), so the backward
+ * reads dst as the op's contract says, and the softmax primitive (accurate, axis 1) forward and backward.
+ */
+final class DnnlActivation {
+    private DnnlActivation() {}
+
+    /** src → dst of the same shape. */
+    static void forward(DnnlKernelBuilder b, Activation op) {
+        dnnl_primitive_desc pd = forwardPd(b, op.kind(), b.inputDesc(0));
+        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0)));
+    }
+
+    /** (dst, diffDst) → diffSrc. */
+    static void backward(DnnlKernelBuilder b, ActivationBwd op) {
+        dnnl_memory_desc y = b.inputDesc(0), dy = b.inputDesc(1), dx = b.outputDesc(0);
+        dnnl_primitive_desc hint = forwardPd(b, op.kind(), y);
+        dnnl_primitive_desc pd = b.newPd();
+        if (op.kind() == Activation.Kind.SOFTMAX) {
+            b.check(dnnl_softmax_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_softmax_accurate, dx, dy,
+                    y, 1, hint, b.attr()), "dnnl_softmax_backward_primitive_desc_create");
+        } else {
+            b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(op.kind()), dx, dy,
+                    y, 0f, 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
+        }
+        b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.src(0, y)), arg(DNNL_ARG_DIFF_DST, b.src(1, dy)),
+                arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
+    }
+
+    /** Softmax forward over axis 1 of [N, K], or eltwise; src and dst share {@code md}. */
+    static dnnl_primitive_desc forwardPd(DnnlKernelBuilder b, Activation.Kind kind, dnnl_memory_desc md) {
+        dnnl_primitive_desc pd = b.newPd();
+        if (kind == Activation.Kind.SOFTMAX) {
+            b.check(dnnl_softmax_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
+                    dnnl_softmax_accurate, md, md, 1, b.attr()), "dnnl_softmax_forward_primitive_desc_create");
+        } else {
+            b.check(dnnl_eltwise_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
+                    algorithm(kind), md, md, 0f, 0f, b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
+        }
+        return pd;
+    }
+
+    private static int algorithm(Activation.Kind kind) {
+        return switch (kind) {
+            case RELU -> dnnl_eltwise_relu_use_dst_for_bwd;
+            case SIGMOID -> dnnl_eltwise_logistic_use_dst_for_bwd;
+            case TANH -> dnnl_eltwise_tanh_use_dst_for_bwd;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not an eltwise algorithm");
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package dev.convkit.backend.dnnl;
+
+import static dev.convkit.backend.dnnl.DnnlKernelBuilder.arg;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MEAN;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_backward;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_backward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scale;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_use_shift;
+
+import dev.convkit.backend.BackendException;
+import dev.convkit.ops.BatchNormBwd;
+import dev.convkit.ops.BatchNormInfer;
+import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.tensor.TensorSpec;
+import java.nio.FloatBuffer;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+/**
+ * Batch normalisation on oneDNN's batch_normalization primitive (scale = gamma, shift = beta), forward training,
+ * forward inference with the given statistics, and backward. The running statistics of training mode are updated
+ * by a host loop over the C channels after the primitive has produced the batch mean and biased variance.
+ */
+final class DnnlBatchNorm {
+    private DnnlBatchNorm() {}
+
+    private static final int SCALE_SHIFT = dnnl_use_scale | dnnl_use_shift;
+
+    /** (src, gamma, beta, runningMean, runningVar) → (dst, mean, var); running stats updated in place. */
+    static void train(DnnlKernelBuilder b, BatchNormTrain op) {
+        dnnl_primitive_desc pd = trainingPd(b, op.epsilon());
+        b.exec("batch normalization forward training", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_SCALE, b.src(1)),
+                arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_DST, b.dst(0)), arg(DNNL_ARG_MEAN, b.dst(1)),
+                arg(DNNL_ARG_VARIANCE, b.dst(2)));
+        TensorSpec x = b.inputs.get(0);
+        int channels = x.dim(1);
+        long count = x.size() / channels;
+        // Keras: running = momentum * running + (1 - momentum) * batch; the variance is made unbiased first
+        // (n / (n - 1), with n - 1 floored at 1 so a single value per channel does not divide by zero).
+        float momentum = op.momentum();
+        double unbias = (double) count / Math.max(count - 1, 1);
+        b.host((src, dst, scratch) -> {
+            FloatBuffer mean = dst[1].floats(), var = dst[2].floats();
+            FloatBuffer runningMean = src[3].floats(), runningVar = src[4].floats();
+            for (int c = 0; c < channels; c++) {
+                runningMean.put(c, momentum * runningMean.get(c) + (1 - momentum) * mean.get(c));
+                runningVar.put(c, momentum * runningVar.get(c) + (1 - momentum) * (float) (var.get(c) * unbias));
+            }
+        });
+    }
+
+    /** (src, gamma, beta, mean, var) → dst with the given statistics. */
+    static void infer(DnnlKernelBuilder b, BatchNormInfer op) {
+        dnnl_memory_desc x = b.inputDesc(0);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_inference,
+                x, b.outputDesc(0), op.epsilon(), SCALE_SHIFT | dnnl_use_global_stats, b.attr()),
+                "dnnl_batch_normalization_forward_primitive_desc_create");
+        b.exec("batch normalization forward inference", pd, arg(DNNL_ARG_SRC, b.src(0, x)),
+                arg(DNNL_ARG_SCALE, b.src(1)), arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)),
+                arg(DNNL_ARG_VARIANCE, b.src(4)), arg(DNNL_ARG_DST, b.dst(0)));
+    }
+
+    /** (src, diffDst, gamma, mean, var) → (diffSrc, diffGamma, diffBeta). */
+    static void backward(DnnlKernelBuilder b, BatchNormBwd op) {
+        dnnl_primitive_desc hint = trainingPd(b, op.epsilon());
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_backward,
+                b.outputDesc(0), b.inputDesc(1), b.inputDesc(0), op.epsilon(), SCALE_SHIFT, hint, b.attr()),
+                "dnnl_batch_normalization_backward_primitive_desc_create");
+        b.exec("batch normalization backward", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DIFF_DST, b.src(1)),
+                arg(DNNL_ARG_SCALE, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)), arg(DNNL_ARG_VARIANCE, b.src(4)),
+                arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
+    }
+
+    /** Forward training over input 0 (src of both the forward and the backward op). */
+    private static dnnl_primitive_desc trainingPd(DnnlKernelBuilder b, float epsilon) {
+        dnnl_memory_desc x = b.inputDesc(0);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
+                x, x, epsilon, SCALE_SHIFT, b.attr()), "dnnl_batch_normalization_forward_primitive_desc_create");
+        if (DnnlKernelBuilder.size(b.query(pd, dnnl_query_workspace_md, 0)) != 0) {
+            throw new BackendException(DnnlStatus.ENGINE, b.op, b.inputs, 0,
+                    "oneDNN batch normalization asked for a workspace, which only fused relu needs");
+        }
+        return pd;
+    }
+}

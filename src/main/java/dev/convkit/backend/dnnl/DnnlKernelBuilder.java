@@ -1,0 +1,328 @@
+package dev.convkit.backend.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_submemory;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministic;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
+
+import dev.convkit.backend.BackendException;
+import dev.convkit.backend.dnnl.DnnlKernel.Binding;
+import dev.convkit.backend.dnnl.DnnlKernel.HostStep;
+import dev.convkit.backend.dnnl.DnnlKernel.PrimitiveCall;
+import dev.convkit.backend.dnnl.DnnlKernel.Slot;
+import dev.convkit.backend.dnnl.DnnlKernel.Source;
+import dev.convkit.ops.Op;
+import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Compile-time assembly of a {@link DnnlKernel}: creates descriptors, primitives and memory objects (each
+ * registered for release), lays out the kernel's scratch (its own temporaries first, then one region shared by the
+ * scratchpads of its primitives, which oneDNN is told to leave to the user) and orders the steps. If compilation
+ * fails, {@link #abandon()} releases whatever was created.
+ */
+final class DnnlKernelBuilder {
+
+    /** A memory object of the kernel being built, bound to a slot of the run arguments. */
+    record Mem(dnnl_memory memory, dnnl_memory_desc desc, Slot slot) {}
+
+    /** One argument of a primitive execution. */
+    record Arg(int kind, Mem mem) {}
+
+    private record PendingCall(String what, dnnl_primitive primitive, dnnl_memory_desc scratchpad, long scratchpadBytes,
+                               List<Arg> args) {}
+
+    private final DnnlBackend backend;
+    final Op op;
+    final List<TensorSpec> inputs;
+    final List<TensorSpec> outputs;
+    private final NativeResources resources = new NativeResources();
+    private final List<Binding> bindings = new ArrayList<>();
+    private final List<Object> steps = new ArrayList<>();
+    /** Output reorders waiting for the next primitive call (from a temporary into the dst buffer). */
+    private final List<Mem[]> pendingOutputs = new ArrayList<>();
+    private dnnl_primitive_attr attr;
+    private long tempBytes;
+    private long savedBytes;
+    private long savedRead;
+
+    DnnlKernelBuilder(DnnlBackend backend, Op op, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+        this.backend = backend;
+        this.op = op;
+        this.inputs = inputs;
+        this.outputs = outputs;
+    }
+
+    DnnlBackend backend() { return backend; }
+
+    void check(int status, String call) { DnnlStatus.check(status, call, op, inputs); }
+
+    // ---- descriptors ---------------------------------------------------------------------------------------
+
+    private dnnl_memory_desc own(dnnl_memory_desc md) {
+        resources.add("dnnl_memory_desc_destroy", () -> dnnl_memory_desc_destroy(md));
+        return md;
+    }
+
+    /** Descriptor of a tensor spec in its layout (the canonical mapping of {@link DnnlDescs}). */
+    dnnl_memory_desc desc(TensorSpec spec) { return own(DnnlDescs.create(spec, op, inputs)); }
+
+    /** Descriptor of input i. */
+    dnnl_memory_desc inputDesc(int i) { return desc(inputs.get(i)); }
+
+    /** Descriptor of output j. */
+    dnnl_memory_desc outputDesc(int j) { return desc(outputs.get(j)); }
+
+    /** An f32 descriptor with explicit strides (elements): transposed or permuted views of canonical buffers. */
+    dnnl_memory_desc strided(long[] dims, long[] strides) { return own(DnnlDescs.strided(dims, strides, op, inputs)); }
+
+    /** Row-major f32 descriptor of {@code dims}. */
+    dnnl_memory_desc plain(long... dims) { return strided(dims, DnnlDescs.rowMajorStrides(dims)); }
+
+    /** f32 descriptor with format {@code any}: the primitive chooses its layout. */
+    dnnl_memory_desc any(long... dims) { return tagged(dims, dnnl_format_tag_any); }
+
+    dnnl_memory_desc tagged(long[] dims, int tag) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag), "dnnl_memory_desc_create_with_tag");
+        return own(md);
+    }
+
+    /** A window {@code dims} at {@code offsets} of {@code parent}; memory with it uses the parent's base address. */
+    dnnl_memory_desc submemory(dnnl_memory_desc parent, long[] dims, long[] offsets) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        check(dnnl_memory_desc_create_submemory(md, parent, dims, offsets), "dnnl_memory_desc_create_submemory");
+        return own(md);
+    }
+
+    /** A descriptor a primitive descriptor chose (owned by it; valid while the pd lives, i.e. the kernel's life). */
+    dnnl_memory_desc query(dnnl_primitive_desc pd, int what, int index) {
+        return dnnl_primitive_desc_query_md(pd, what, index);
+    }
+
+    static long size(dnnl_memory_desc md) { return md == null || md.isNull() ? 0 : dnnl_memory_desc_get_size(md); }
+
+    static boolean same(dnnl_memory_desc a, dnnl_memory_desc b) { return dnnl_memory_desc_equal(a, b) == 1; }
+
+    // ---- primitive descriptors ----------------------------------------------------------------------------
+
+    /**
+     * Attributes shared by every primitive of the kernel: the scratchpad is provided by the caller, and with
+     * {@code BackendOptions.deterministic} oneDNN must pick implementations whose results do not vary between runs.
+     */
+    dnnl_primitive_attr attr() {
+        if (attr == null) {
+            dnnl_primitive_attr a = new dnnl_primitive_attr();
+            check(dnnl_primitive_attr_create(a), "dnnl_primitive_attr_create");
+            resources.add("dnnl_primitive_attr_destroy", () -> dnnl_primitive_attr_destroy(a));
+            check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user),
+                    "dnnl_primitive_attr_set_scratchpad_mode");
+            if (backend.deterministic()) {
+                check(dnnl_primitive_attr_set_deterministic(a, 1), "dnnl_primitive_attr_set_deterministic");
+            }
+            attr = a;
+        }
+        return attr;
+    }
+
+    /** An empty primitive-descriptor handle for a {@code dnnl_*_primitive_desc_create} call, released with the kernel. */
+    dnnl_primitive_desc newPd() {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        resources.add("dnnl_primitive_desc_destroy", () -> pd.isNull() ? 0 : dnnl_primitive_desc_destroy(pd));
+        return pd;
+    }
+
+    /** Takes ownership of a primitive descriptor returned through a {@code PointerPointer} out-parameter. */
+    dnnl_primitive_desc adoptPd(Pointer created) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc(created);
+        resources.add("dnnl_primitive_desc_destroy", () -> dnnl_primitive_desc_destroy(pd));
+        return pd;
+    }
+
+    // ---- memory objects ------------------------------------------------------------------------------------
+
+    private Mem bind(dnnl_memory_desc md, Slot slot) {
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, md, backend.engine(), (Pointer) null), "dnnl_memory_create");
+        resources.add("dnnl_memory_destroy", () -> dnnl_memory_destroy(m));
+        bindings.add(new Binding(m, slot));
+        return new Mem(m, md, slot);
+    }
+
+    /** Input i's buffer seen through {@code md} (its canonical descriptor or a view of the same bytes). */
+    Mem src(int i, dnnl_memory_desc md) { return bind(md, new Slot(Source.SRC, i, 0)); }
+
+    Mem src(int i) { return src(i, inputDesc(i)); }
+
+    Mem dst(int j, dnnl_memory_desc md) { return bind(md, new Slot(Source.DST, j, 0)); }
+
+    Mem dst(int j) { return dst(j, outputDesc(j)); }
+
+    /** The saved buffer this (forward) kernel fills, described by {@code md}. */
+    Mem savedWritten(dnnl_memory_desc md) {
+        savedBytes = Math.max(savedBytes, size(md));
+        return bind(md, new Slot(Source.SAVED, 0, 0));
+    }
+
+    /** The saved buffer of the forward kernel, read by this backward kernel. */
+    Mem savedRead(dnnl_memory_desc md) {
+        savedRead = Math.max(savedRead, size(md));
+        return bind(md, new Slot(Source.SAVED, 0, 0));
+    }
+
+    /** A temporary of this kernel, in its own region of the scratch buffer. */
+    Mem temp(dnnl_memory_desc md) {
+        long offset = tempBytes;
+        tempBytes += align(size(md));
+        return bind(md, new Slot(Source.SCRATCH, 0, offset));
+    }
+
+    /** Reserves {@code bytes} of scratch for a host step and returns their offset in the scratch buffer. */
+    long tempRegion(long bytes) {
+        long offset = tempBytes;
+        tempBytes += align(bytes);
+        return offset;
+    }
+
+    /**
+     * Input i in the layout {@code wanted} chose by a primitive: the input buffer itself when that is its canonical
+     * layout, otherwise a temporary filled by a reorder step appended now.
+     */
+    Mem srcAs(int i, dnnl_memory_desc wanted) {
+        dnnl_memory_desc canonical = inputDesc(i);
+        if (same(canonical, wanted)) return src(i, canonical);
+        Mem t = temp(wanted);
+        reorder(src(i, canonical), t);
+        return t;
+    }
+
+    /**
+     * Output j in the layout {@code wanted}: the output buffer itself when canonical, otherwise a temporary that a
+     * reorder into the output buffer copies out right after the next primitive call.
+     */
+    Mem dstAs(int j, dnnl_memory_desc wanted) {
+        dnnl_memory_desc canonical = outputDesc(j);
+        if (same(canonical, wanted)) return dst(j, canonical);
+        Mem t = temp(wanted);
+        pendingOutputs.add(new Mem[] {t, dst(j, canonical)});
+        return t;
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------
+
+    /** Appends an execution of a primitive created from {@code pd} with these arguments. */
+    void exec(String what, dnnl_primitive_desc pd, Arg... args) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "dnnl_primitive_create(" + what + ")");
+        resources.add("dnnl_primitive_destroy", () -> dnnl_primitive_destroy(p));
+        dnnl_memory_desc scratchpad = query(pd, dnnl_query_scratchpad_md, 0);
+        steps.add(new PendingCall(what, p, scratchpad, size(scratchpad), List.of(args)));
+        List<Mem[]> outs = new ArrayList<>(pendingOutputs);
+        pendingOutputs.clear();
+        for (Mem[] o : outs) reorder(o[0], o[1]);
+    }
+
+    static Arg arg(int kind, Mem mem) { return new Arg(kind, mem); }
+
+    /** Appends a reorder (layout conversion or plain copy) from one memory to another of the same logical shape. */
+    void reorder(Mem from, Mem to) {
+        dnnl_primitive_desc pd = newPd();
+        check(dnnl_reorder_primitive_desc_create(pd, from.desc(), backend.engine(), to.desc(), backend.engine(), attr()),
+                "dnnl_reorder_primitive_desc_create");
+        exec("reorder", pd, arg(DNNL_ARG_FROM, from), arg(DNNL_ARG_TO, to));
+    }
+
+    /** Elements of input i for a host loop, which indexes floats with an int; larger tensors are rejected here. */
+    int hostLoopLength(int i) {
+        long n = inputs.get(i).size();
+        if (n > Integer.MAX_VALUE) {
+            throw new BackendException(DnnlStatus.ENGINE, op, inputs, 0, "input " + i + " has " + n
+                    + " elements; the cpu engine's host loop for this op handles at most " + Integer.MAX_VALUE);
+        }
+        return (int) n;
+    }
+
+    /** Appends Java code run over the buffers (after waiting for the primitives before it). */
+    void host(HostStep step) { steps.add(step); }
+
+    // ---- assembly ------------------------------------------------------------------------------------------
+
+    /** The finished kernel. Scratch = this kernel's temporaries followed by the largest primitive scratchpad. */
+    DnnlKernel build() {
+        if (!pendingOutputs.isEmpty()) throw new IllegalStateException("output reorder without a primitive call");
+        long scratchpadAt = tempBytes;
+        long scratchpadMax = 0;
+        List<Object> finished = new ArrayList<>();
+        for (Object step : steps) {
+            if (step instanceof PendingCall c) {
+                List<Arg> args = new ArrayList<>(c.args());
+                if (c.scratchpadBytes() > 0) {
+                    args.add(arg(DNNL_ARG_SCRATCHPAD, bind(c.scratchpad(), new Slot(Source.SCRATCH, 0, scratchpadAt))));
+                    scratchpadMax = Math.max(scratchpadMax, c.scratchpadBytes());
+                }
+                dnnl_exec_arg_t array = execArgs(args.size());
+                for (int k = 0; k < args.size(); k++) {
+                    array.position(k).arg(args.get(k).kind()).memory(args.get(k).mem().memory());
+                }
+                array.position(0);
+                finished.add(new PrimitiveCall(c.what(), c.primitive(), array, args.size()));
+            } else {
+                finished.add(step);
+            }
+        }
+        long scratch = scratchpadMax > 0 ? scratchpadAt + align(scratchpadMax) : tempBytes;
+        DnnlKernel k = new DnnlKernel(backend, op, inputs, outputs, scratch, savedBytes, savedRead, bindings, finished,
+                resources);
+        backend.track(k);
+        return k;
+    }
+
+    /** A native array of {@code count} exec args, malloc'ed here and freed with the kernel (no GC involvement). */
+    private dnnl_exec_arg_t execArgs(int count) {
+        Pointer raw = Pointer.malloc((long) count * Loader.sizeof(dnnl_exec_arg_t.class));
+        if (raw == null || raw.isNull()) {
+            throw new BackendException(DnnlStatus.ENGINE, op, inputs, 0, "out of host memory for " + count + " exec args");
+        }
+        resources.add("free exec args", () -> {
+            Pointer.free(raw);
+            return 0;
+        });
+        return new dnnl_exec_arg_t(raw);
+    }
+
+    /** Releases everything created so far (compilation failed). */
+    void abandon() { resources.releaseAll(); }
+
+    static long align(long bytes) {
+        long a = DnnlBackend.ALIGNMENT;
+        return (bytes + a - 1) / a * a;
+    }
+}

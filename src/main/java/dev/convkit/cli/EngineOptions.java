@@ -1,0 +1,36 @@
+package dev.convkit.cli;
+
+import dev.convkit.backend.Backend;
+import dev.convkit.backend.BackendOptions;
+import dev.convkit.backend.Backends;
+import java.io.PrintWriter;
+import picocli.CommandLine.Option;
+
+/** The engine options shared by fit, evaluate and predict (a picocli mixin). */
+final class EngineOptions {
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "NAME",
+            description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}). auto takes the available engine of highest priority and says why the others were not chosen.")
+    String engine;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads of the cpu engine; 0 = all cores (default).")
+    int threads;
+
+    @Option(names = "--deterministic", description = "Only algorithms whose results do not vary between runs (cuDNN).")
+    boolean deterministic;
+
+    /** Chooses and opens the engine, printing the choice and why every other engine was not chosen. */
+    Backend open(PrintWriter out) {
+        String name = Choices.engine(engine);
+        if (threads < 0) throw CliException.usage("--threads must be 0 (all cores) or positive, got " + threads);
+        Backends.Choice choice;
+        try {
+            choice = Backends.choose(name);
+        } catch (IllegalStateException e) {
+            throw new CliException(e.getMessage() + (name.equals("auto") ? "" : "; try --engine auto"));
+        }
+        out.println(choice.explain());
+        out.flush();
+        BackendOptions options = BackendOptions.defaults().withThreads(threads).withDeterministic(deterministic);
+        return choice.provider().open(options);
+    }
+}

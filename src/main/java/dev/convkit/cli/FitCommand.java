@@ -1,0 +1,189 @@
+package dev.convkit.cli;
+
+import dev.convkit.data.Augmentation;
+import dev.convkit.data.Datasets;
+import dev.convkit.models.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code convkit fit}: trains a zoo model on a dataset. Defaults come from the model's recipe
+ * ({@code models/<model>.json}, or {@code --recipe}); every flag given overrides the recipe. Flags are nullable so
+ * "not given" is distinguishable from a value equal to the default.
+ */
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a zoo model on a dataset, with a progress bar, a per-epoch checkpoint and CSV log, and loss/accuracy plots.",
+                "Defaults come from the model's recipe models/<model>.json (see models/README.md) when there is one; any flag overrides it."},
+        footer = {"", "Example:", "  convkit fit --model resnet20v1 --dataset cifar10 --epochs 200 --batch-size 32 --optimizer adam --lr 1e-3 --augment --engine auto --out runs/r20",
+                "  convkit fit --model mnist_cnn --epochs 1 --limit-train 2000 --limit-test 500 --engine cpu --out runs/quick",
+                "  convkit fit --resume runs/r20 --epochs 250"})
+final class FitCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Zoo model (see 'convkit models').")
+    String model;
+
+    @Option(names = "--recipe", paramLabel = "FILE|MODEL", description = "Recipe with the defaults: a JSON file or a model name (models/<name>.json).")
+    String recipe;
+
+    @Option(names = "--no-recipe", description = "Do not read models/<model>.json: start from the built-in defaults.")
+    boolean noRecipe;
+
+    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist, fashion_mnist, cifar10 or cifar100.")
+    String dataset;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder searched first for the dataset files.")
+    Path dataDir;
+
+    @Option(names = "--offline", description = "Never download: missing dataset files are an error at once.")
+    boolean offline;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs to train (total, counting the epochs of a resumed run; default 1 without a recipe).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default 32 without a recipe).")
+    Integer batchSize;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, adam or rmsprop (default adam without a recipe).")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Base learning rate (default: the optimizer's Keras default).")
+    Double lr;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum in [0, 1) (default 0).")
+    Double momentum;
+
+    @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: constant, steps (the Keras CIFAR ResNet steps), cosine, onecycle.")
+    String schedule;
+
+    @Option(names = "--reduce-lr-on-plateau", negatable = true, description = "Keras ReduceLROnPlateau on val_loss (recipe values, else factor sqrt(0.1), patience 5, min_lr 0.5e-6).")
+    Boolean plateau;
+
+    @Option(names = "--augment", negatable = true, description = "Random shifts (0.1) and, for CIFAR, horizontal flips during training.")
+    Boolean augment;
+
+    @Option(names = "--subtract-pixel-mean", negatable = true, description = "Subtract the training set's mean image from every image (Keras seeds).")
+    Boolean subtractPixelMean;
+
+    @Mixin EngineOptions engine = new EngineOptions();
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of initialisation, shuffling and augmentation (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder for checkpoints, log.csv and plots (default runs/<model>-<dataset>-<time>).")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace the run already in --out instead of refusing.")
+    boolean overwrite;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint, with its settings (only --epochs, --data-dir and engine options may change).")
+    Path resume;
+
+    @Option(names = "--limit-train", paramLabel = "N", description = "Train on the first N training images only (quick runs).")
+    Integer limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", description = "Validate on the first N test images only.")
+    Integer limitTest;
+
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE", description = "auto, bar (redrawn in place), lines (plain lines for logs) or off.")
+    String progress;
+
+    @Override public Integer call() throws IOException {
+        if (resume != null) return new FitRun(spec.commandLine().getOut(), engine, progress, offline).resume(resume, resumeOverrides());
+        FitConfig config = resolve();
+        return new FitRun(spec.commandLine().getOut(), engine, progress, offline).start(config, outFolder(config), overwrite);
+    }
+
+    /** Merges the recipe (explicit, or the model's own unless --no-recipe) with the flags; validates every value. */
+    FitConfig resolve() {
+        Recipe r = recipe();
+        String m = model != null ? model : r == null ? null : r.model();
+        if (m == null) throw CliException.usage("--model is required (or --recipe): name a zoo model, e.g. --model resnet20v1; 'convkit models' lists them");
+        Choices.model(m);
+        String ds = dataset != null ? dataset : r == null ? null : r.dataset();
+        if (ds == null) {
+            throw CliException.usage("--dataset is required: " + (r == null ? "model '" + m + "' has no recipe" : "recipe " + r.source() + " names none")
+                    + "; valid datasets: " + String.join(", ", Datasets.NAMES));
+        }
+        ds = Choices.dataset(ds);
+        int ep = Choices.positive("--epochs", pick(epochs, r == null ? null : r.epochs(), 1));
+        int bs = Choices.positive("--batch-size", pick(batchSize, r == null ? null : r.batchSize(), 32));
+        String opt = Choices.optimizer(pick(optimizer, r == null ? null : r.optimizer(), "adam"));
+        double rate = lr != null ? Choices.positive("--lr", lr) : r != null && r.lr() != null ? r.lr() : Double.NaN;
+        double mom = momentum != null ? momentum : r != null && r.momentum() != null && opt.equals("sgd") ? r.momentum() : Double.NaN;
+        if (!Double.isNaN(mom)) {
+            if (!opt.equals("sgd")) throw CliException.usage("--momentum applies to the sgd optimizer only, not " + opt);
+            if (!(mom >= 0 && mom < 1)) throw CliException.usage("--momentum must be in [0, 1), got " + mom);
+        }
+        String sched = Choices.schedule(pick(schedule, r == null ? null : r.schedule(), "constant"));
+        Recipe.Plateau pl = r == null ? null : r.plateau();
+        if (plateau != null) pl = plateau ? (pl != null ? pl : new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6)) : null;
+        boolean aug = pick(augment, r == null ? null : r.augment(), false);
+        // The recipe's augmentation belongs to its dataset: on another one (--dataset override) the dataset's default applies.
+        boolean recipeData = r != null && (r.dataset() == null || r.dataset().equals(ds));
+        Augmentation augmentation = recipeData && r.augmentation() != null ? r.augmentation() : FitConfig.defaultAugmentation(ds);
+        boolean spm = pick(subtractPixelMean, r == null ? null : r.subtractPixelMean(), false);
+        if (limitTrain != null) Choices.positive("--limit-train", limitTrain);
+        if (limitTest != null) Choices.positive("--limit-test", limitTest);
+        Choices.engine(engine.engine);
+        // The model must take the dataset's images: fail now, before folders are made or data is read.
+        Models.build(m, ModelConfig.defaults().withInput(DatasetShapes.image(ds).dims()).withClasses(DatasetShapes.classes(ds)));
+        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, sched, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
+                r == null ? null : r.source());
+    }
+
+    private Recipe recipe() {
+        if (recipe != null) {
+            if (noRecipe) throw CliException.usage("--recipe and --no-recipe contradict each other");
+            return Recipe.load(Recipes.resolve(recipe));
+        }
+        if (noRecipe || model == null) return null;
+        Optional<Path> own = Recipes.forModel(Choices.model(model));
+        return own.map(Recipe::load).orElse(null);
+    }
+
+    private static <T> T pick(T flag, T fromRecipe, T fallback) { return flag != null ? flag : fromRecipe != null ? fromRecipe : fallback; }
+
+    private Path outFolder(FitConfig c) {
+        if (out != null) return out;
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of("runs", c.model() + "-" + c.dataset() + "-" + stamp);
+    }
+
+    /** With --resume only the total epochs and the data folder may change; anything else would change the run. */
+    FitRun.ResumeOverrides resumeOverrides() {
+        List<String> fixed = new ArrayList<>();
+        if (model != null) fixed.add("--model");
+        if (recipe != null) fixed.add("--recipe");
+        if (dataset != null) fixed.add("--dataset");
+        if (batchSize != null) fixed.add("--batch-size");
+        if (optimizer != null) fixed.add("--optimizer");
+        if (lr != null) fixed.add("--lr");
+        if (momentum != null) fixed.add("--momentum");
+        if (schedule != null) fixed.add("--schedule");
+        if (plateau != null) fixed.add("--[no-]reduce-lr-on-plateau");
+        if (augment != null) fixed.add("--[no-]augment");
+        if (subtractPixelMean != null) fixed.add("--[no-]subtract-pixel-mean");
+        if (limitTrain != null) fixed.add("--limit-train");
+        if (limitTest != null) fixed.add("--limit-test");
+        if (out != null) fixed.add("--out");
+        if (spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) fixed.add("--seed");
+        if (!fixed.isEmpty()) {
+            throw CliException.usage("--resume continues " + resume + " with the settings it was started with, so " + String.join(", ", fixed)
+                    + (fixed.size() == 1 ? " is" : " are") + " not allowed with it; only --epochs (the new total), --data-dir and the engine options may change");
+        }
+        if (epochs != null) Choices.positive("--epochs", epochs);
+        return new FitRun.ResumeOverrides(epochs, dataDir);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.convkit.cli;
+
+import dev.convkit.data.Augmentation;
+import dev.convkit.io.Json;
+import dev.convkit.train.EpochLogs;
+import dev.convkit.train.LearningRateSchedule;
+import dev.convkit.train.Monitor;
+import dev.convkit.train.Optimizer;
+import dev.convkit.train.ReduceLROnPlateau;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of one training run, after the recipe's defaults and the command line's flags were merged. Recorded
+ * in the checkpoint ({@link #toRunInfo}) so that {@code --resume}, {@code evaluate} and {@code predict} rebuild the
+ * same model and preprocessing ({@link #fromRunInfo}).
+ *
+ * @param lr               base learning rate; NaN = the optimizer's Keras default
+ * @param momentum         SGD momentum; NaN = 0 (Keras default)
+ * @param plateau          ReduceLROnPlateau on val_loss, or null for none
+ * @param augmentation     what --augment does (shifts, flip, pad-crop)
+ * @param limitTrain       first N training records, or null for all
+ * @param recipe           the recipe file the defaults came from, or null
+ */
+record FitConfig(String model, String dataset, Path dataDir, int epochs, int batchSize, String optimizer, double lr, double momentum,
+                 String schedule, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
+                 long seed, Integer limitTrain, Integer limitTest, Path recipe) {
+
+    /** The optimizer with this run's rate (and momentum for SGD); Keras defaults otherwise. */
+    Optimizer buildOptimizer() {
+        Optimizer base = Optimizer.byName(optimizer);
+        double rate = Double.isNaN(lr) ? base.learningRate() : lr;
+        if (optimizer.equals("sgd")) return Optimizer.sgd(rate, Double.isNaN(momentum) ? 0 : momentum, false);
+        return base.withLearningRate(rate);
+    }
+
+    LearningRateSchedule buildSchedule() { return LearningRateSchedule.byName(schedule, epochs); }
+
+    /** Keras ReduceLROnPlateau on val_loss with the recipe's factor, patience and min_lr (min_delta 1e-4, cooldown 0). */
+    ReduceLROnPlateau buildPlateau() {
+        return plateau == null ? null
+                : new ReduceLROnPlateau(Monitor.auto(EpochLogs.VAL_LOSS), plateau.factor(), plateau.patience(), 1e-4, 0, plateau.minLr());
+    }
+
+    /** The training-time augmentation in force: {@link Augmentation#NONE} unless --augment. */
+    Augmentation effectiveAugmentation() { return augment ? augmentation : Augmentation.NONE; }
+
+    /**
+     * What --augment does when no recipe says: the Keras CIFAR seeds' shifts of 0.1 with horizontal flips; for the
+     * digit datasets shifts only (a mirrored digit is another symbol).
+     */
+    static Augmentation defaultAugmentation(String dataset) {
+        return dataset.startsWith("cifar") ? Augmentation.shiftAndFlip(0.1) : new Augmentation(0.1, 0.1, false, 0);
+    }
+
+    /**
+     * JSON-compatible record for the checkpoint's run info. Unset values (no data dir, the optimizer's default rate, no
+     * limit, no recipe, no plateau) are left out, and read back as unset.
+     */
+    Map<String, Object> toRunInfo() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", "fit");
+        m.put("model", model);
+        m.put("dataset", dataset);
+        if (dataDir != null) m.put("data_dir", dataDir.toString());
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("optimizer", optimizer);
+        if (!Double.isNaN(lr)) m.put("lr", lr);
+        if (!Double.isNaN(momentum)) m.put("momentum", momentum);
+        m.put("schedule", schedule);
+        if (plateau != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("factor", plateau.factor());
+            p.put("patience", plateau.patience());
+            p.put("min_lr", plateau.minLr());
+            m.put("reduce_lr_on_plateau", p);
+        }
+        m.put("augment", augment);
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("width_shift", augmentation.widthShift());
+        a.put("height_shift", augmentation.heightShift());
+        a.put("horizontal_flip", augmentation.horizontalFlip());
+        a.put("pad_crop", augmentation.padCrop());
+        m.put("augmentation", a);
+        m.put("subtract_pixel_mean", subtractPixelMean);
+        m.put("seed", seed);
+        if (limitTrain != null) m.put("limit_train", limitTrain);
+        if (limitTest != null) m.put("limit_test", limitTest);
+        if (recipe != null) m.put("recipe", recipe.toString());
+        return m;
+    }
+
+    /** Reads {@link #toRunInfo}'s form back; {@code where} names the checkpoint in messages. */
+    @SuppressWarnings("unchecked")
+    static FitConfig fromRunInfo(Map<String, Object> m, Path where) {
+        try {
+            if (!"fit".equals(m.get("command"))) throw new IllegalArgumentException("it was not written by 'convkit fit'");
+            Recipe.Plateau plateau = null;
+            if (m.get("reduce_lr_on_plateau") instanceof Map<?, ?> p0) {
+                Map<String, Object> p = (Map<String, Object>) p0;
+                plateau = new Recipe.Plateau(Json.toDouble(p.get("factor")), (int) Json.toLong(p.get("patience")), Json.toDouble(p.get("min_lr")));
+            }
+            Map<String, Object> a = (Map<String, Object>) m.get("augmentation");
+            Augmentation aug = new Augmentation(Json.toDouble(a.get("width_shift")), Json.toDouble(a.get("height_shift")),
+                    (Boolean) a.get("horizontal_flip"), (int) Json.toLong(a.get("pad_crop")));
+            return new FitConfig((String) m.get("model"), (String) m.get("dataset"), path(m.get("data_dir")), (int) Json.toLong(m.get("epochs")),
+                    (int) Json.toLong(m.get("batch_size")), (String) m.get("optimizer"), Json.toDouble(m.get("lr")), Json.toDouble(m.get("momentum")),
+                    (String) m.get("schedule"), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
+                    Json.toLong(m.get("seed")), integer(m.get("limit_train")), integer(m.get("limit_test")), path(m.get("recipe")));
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw new CliException("the checkpoint in " + where + " has no usable record of how it was trained (run info): " + e.getMessage()
+                    + "; only checkpoints written by 'convkit fit' can be resumed, evaluated or used for prediction from the command line");
+        }
+    }
+
+    private static Path path(Object o) { return o == null ? null : Path.of((String) o); }
+
+    private static Integer integer(Object o) { return o == null ? null : Math.toIntExact(Json.toLong(o)); }
+
+    /** The same settings training up to {@code total} epochs. */
+    FitConfig withEpochs(int total) {
+        return new FitConfig(model, dataset, dataDir, total, batchSize, optimizer, lr, momentum, schedule, plateau, augment, augmentation,
+                subtractPixelMean, seed, limitTrain, limitTest, recipe);
+    }
+
+    /** The same settings reading data from {@code dir}. */
+    FitConfig withDataDir(Path dir) {
+        return new FitConfig(model, dataset, dir, epochs, batchSize, optimizer, lr, momentum, schedule, plateau, augment, augmentation,
+                subtractPixelMean, seed, limitTrain, limitTest, recipe);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.convkit.cli;
+
+import dev.convkit.graph.Model;
+import dev.convkit.graph.ModelDiagram;
+import dev.convkit.models.ModelConfig;
+import dev.convkit.tensor.Shape;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code convkit summary --model X}: the Keras-like layer table of a zoo model, built symbolically (no engine, no
+ * data), and optionally its diagram.
+ */
+@Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print a model's layer table (Keras model.summary() style) and parameter counts; needs no engine and no data.",
+                "With --diagram, also write the graph: a .dot file always, rendered to .svg/.png when Graphviz 'dot' is installed."})
+final class SummaryCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Zoo model (see 'convkit models').")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "NAME", description = "Build for this dataset's image shape and classes: mnist, fashion_mnist, cifar10, cifar100.")
+    String dataset;
+
+    @Option(names = "--input", split = ",", paramLabel = "C,H,W", description = "Input shape without batch, e.g. 3,32,32 (overrides --dataset).")
+    int[] input;
+
+    @Option(names = "--classes", paramLabel = "N", description = "Number of classes (overrides --dataset).")
+    Integer classes;
+
+    @Option(names = "--depth", paramLabel = "N", description = "Depth of the generic families (resnet_v1, resnet_v2, densenet_bc).")
+    Integer depth;
+
+    @Option(names = "--growth-rate", paramLabel = "K", description = "Growth rate of densenet_bc.")
+    Integer growthRate;
+
+    @Option(names = "--diagram", paramLabel = "FILE", description = "Write the model graph to FILE (.dot, .svg or .png).")
+    Path diagram;
+
+    @Override public Integer call() throws IOException {
+        Model m = build();
+        if (diagram != null) {
+            Path parent = diagram.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) throw CliException.usage("cannot write --diagram " + diagram + ": folder " + parent + " does not exist");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(m.summary());
+        if (diagram != null) writeDiagram(m, out);
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    Model build() {
+        Choices.model(model);
+        ModelConfig config = ModelConfig.defaults();
+        if (dataset != null) {
+            Shape s = DatasetShapes.image(dataset);
+            config = config.withInput(s.dims()).withClasses(DatasetShapes.classes(dataset));
+        }
+        if (input != null) {
+            if (input.length != 3) throw CliException.usage("--input needs three numbers C,H,W (e.g. 3,32,32), got " + input.length);
+            for (int d : input) Choices.positive("--input", d);
+            config = config.withInput(input);
+        }
+        if (classes != null) config = config.withClasses(Choices.positive("--classes", classes));
+        if (depth != null) config = config.withDepth(Choices.positive("--depth", depth));
+        if (growthRate != null) config = config.withGrowthRate(Choices.positive("--growth-rate", growthRate));
+        return Models.build(model, config);
+    }
+
+    private void writeDiagram(Model m, PrintWriter out) throws IOException {
+        String name = diagram.getFileName().toString();
+        boolean rendered = ModelDiagram.write(m, diagram);
+        boolean dotOnly = name.endsWith(".dot") || !name.contains(".");
+        if (dotOnly) {
+            out.println("diagram: " + diagram);
+        } else if (rendered) {
+            out.println("diagram: " + diagram + " (Graphviz source beside it, .dot)");
+        } else {
+            String dot = name.substring(0, name.lastIndexOf('.')) + ".dot";
+            throw new CliException("wrote the Graphviz source " + diagram.resolveSibling(dot) + " but could not render " + diagram
+                    + ": the 'dot' program of Graphviz is not installed or failed (install the graphviz package, or ask for a .dot file)");
+        }
+    }
+}

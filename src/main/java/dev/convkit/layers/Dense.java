@@ -1,0 +1,97 @@
+package dev.convkit.layers;
+
+import dev.convkit.graph.Initializer;
+import dev.convkit.graph.Layer;
+import dev.convkit.graph.Lowering;
+import dev.convkit.graph.ParamKind;
+import dev.convkit.graph.ParamSpec;
+import dev.convkit.graph.Value;
+import dev.convkit.ops.Activation;
+import dev.convkit.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keras {@code Dense}: (K) → (units). Parameters: {@code kernel} [K, units] (Keras layout; default glorot_uniform,
+ * optional l2) and, unless {@link #useBias(boolean) useBias(false)}, {@code bias} [units] (zeros). The input must
+ * be a feature vector: put {@link Flatten} or {@link GlobalAveragePooling2D} before it. An optional fused
+ * activation ("relu", "sigmoid", "tanh", "softmax") is applied inside this layer.
+ */
+public final class Dense extends Layer {
+    private final int units;
+    private boolean useBias = true;
+    private Initializer kernelInit = Initializer.GLOROT_UNIFORM;
+    private float l2;
+    private Activation.Kind activation;
+
+    public Dense(String name, int units) {
+        super(name);
+        this.units = LayerArgs.positive(this, "units", units);
+    }
+
+    /** An unnamed layer; the model names it from its type and position. */
+    public Dense(int units) { this(null, units); }
+
+    public Dense useBias(boolean b) {
+        LayerArgs.requireUnapplied(this, "use_bias");
+        useBias = b;
+        return this;
+    }
+
+    public Dense kernelInitializer(Initializer init) {
+        LayerArgs.requireUnapplied(this, "kernel_initializer");
+        kernelInit = init;
+        return this;
+    }
+
+    /** Keras {@code kernel_regularizer=l2(lambda)}: adds lambda·Σkernel² to the loss. */
+    public Dense kernelRegularizerL2(float lambda) {
+        LayerArgs.requireUnapplied(this, "kernel_regularizer");
+        l2 = LayerArgs.l2(this, lambda);
+        return this;
+    }
+
+    public Dense activation(String name) {
+        LayerArgs.requireUnapplied(this, "activation");
+        activation = LayerArgs.activation(this, name);
+        return this;
+    }
+
+    public int units() { return units; }
+
+    @Override public String type() { return "Dense"; }
+
+    private int features(List<Shape> inputs) {
+        if (inputs.size() != 1) throw fail(inputs, "Dense takes exactly one input");
+        if (inputs.get(0).rank() != 1) {
+            throw fail(inputs, "Dense needs a (features) vector input; add Flatten or GlobalAveragePooling2D before it");
+        }
+        return inputs.get(0).dim(0);
+    }
+
+    @Override public List<Shape> outputShapes(List<Shape> inputs) {
+        int k = features(inputs);
+        List<Shape> opInputs = new ArrayList<>(List.of(b1(inputs.get(0)), Shape.of(k, units)));
+        if (useBias) opInputs.add(Shape.of(units));
+        List<Shape> out = viaOp(new dev.convkit.ops.Dense(useBias), inputs, opInputs);
+        if (activation != null) out = viaOp(new Activation(activation), inputs, List.of(b1(out.get(0))));
+        return out;
+    }
+
+    @Override public List<ParamSpec> params(List<Shape> inputs) {
+        int k = features(inputs);
+        List<ParamSpec> ps = new ArrayList<>();
+        ps.add(new ParamSpec("kernel", Shape.of(k, units), ParamKind.KERNEL, kernelInit, l2));
+        if (useBias) ps.add(new ParamSpec("bias", Shape.of(units), ParamKind.BIAS, Initializer.ZEROS));
+        return ps;
+    }
+
+    @Override public void lower(Lowering ctx) {
+        Value x = ctx.input(0);
+        dev.convkit.ops.Dense op = new dev.convkit.ops.Dense(useBias);
+        Value y = useBias ? ctx.emit(op, x, ctx.param("kernel"), ctx.param("bias")).get(0)
+                : ctx.emit(op, x, ctx.param("kernel")).get(0);
+        if (activation != null) y = ctx.emit(new Activation(activation), y).get(0);
+        ctx.output(0, y);
+    }
+}

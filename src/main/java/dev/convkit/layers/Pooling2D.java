@@ -1,0 +1,68 @@
+package dev.convkit.layers;
+
+import dev.convkit.graph.GraphException;
+import dev.convkit.graph.Layer;
+import dev.convkit.graph.Lowering;
+import dev.convkit.ops.Pool2d;
+import dev.convkit.ops.Window2d;
+import dev.convkit.tensor.Shape;
+import java.util.List;
+
+/**
+ * Common part of {@link MaxPooling2D} and {@link AveragePooling2D}: (C, H, W) → (C, OH, OW) with a pool window,
+ * strides (Keras default: the pool size) and valid or TensorFlow-same padding computed from the input H and W.
+ *
+ * @param <T> the concrete layer, so the fluent setters keep its type
+ */
+public abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
+    private final Pool2d.Kind kind;
+    private final int poolH, poolW;
+    private int strideH, strideW;
+    private Padding padding = Padding.VALID;
+
+    Pooling2D(String name, Pool2d.Kind kind, int poolH, int poolW) {
+        super(name);
+        this.kind = kind;
+        this.poolH = LayerArgs.positive(this, "pool height", poolH);
+        this.poolW = LayerArgs.positive(this, "pool width", poolW);
+        this.strideH = poolH;
+        this.strideW = poolW;
+    }
+
+    abstract T self();
+
+    public T strides(int s) { return strides(s, s); }
+
+    public T strides(int sh, int sw) {
+        LayerArgs.requireUnapplied(this, "strides");
+        strideH = LayerArgs.positive(this, "stride", sh);
+        strideW = LayerArgs.positive(this, "stride", sw);
+        return self();
+    }
+
+    public T padding(Padding p) {
+        LayerArgs.requireUnapplied(this, "padding");
+        padding = p;
+        return self();
+    }
+
+    /** The window for an input of shape (C, H, W). */
+    public Window2d window(Shape input) {
+        if (input.rank() != 3) throw new GraphException("layer " + this + ": a window needs a (C, H, W) input, got " + input);
+        return padding == Padding.SAME
+                ? Window2d.same(input.dim(1), input.dim(2), poolH, poolW, strideH, strideW, 1, 1)
+                : Window2d.valid(poolH, poolW, strideH, strideW, 1, 1);
+    }
+
+    @Override public final List<Shape> outputShapes(List<Shape> inputs) {
+        if (inputs.size() != 1) throw fail(inputs, type() + " takes exactly one input");
+        Shape x = inputs.get(0);
+        if (x.rank() != 3) throw fail(inputs, type() + " needs a (C, H, W) image input");
+        return viaOp(new Pool2d(kind, window(x)), inputs, List.of(b1(x)));
+    }
+
+    @Override public final void lower(Lowering ctx) {
+        Window2d w = window(ctx.input(0).spec().shape().dropBatch());
+        ctx.output(0, ctx.emit(new Pool2d(kind, w), ctx.input(0)).get(0));
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Keras-style layers of the functional API: each holds its configuration, checks input shapes through the op's
+ * shape rule when applied (errors name the layer and the shapes), declares its parameters with their kinds,
+ * initialisers and l2 coefficients, and lowers itself to ops of {@link dev.convkit.ops}. Shapes exclude the batch
+ * dimension and images are (C, H, W). Every layer takes an optional structural name ("stage2/block1/conv1") as
+ * its first constructor argument; settings are fluent and frozen once the layer is applied.
+ */
+package dev.convkit.layers;

@@ -1,0 +1,115 @@
+package dev.convkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convkit.data.Augmentation;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Parsing of {@code fit} and the merge of recipe defaults with flags (no training: only {@link FitCommand#resolve}). */
+class FitOptionsTest {
+
+    private static FitCommand parse(String... args) {
+        CommandLine cmd = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        CommandLine.ParseResult pr = cmd.parseArgs(args);
+        return (FitCommand) pr.subcommand().commandSpec().userObject();
+    }
+
+    @Test void theBriefsExampleParsesToExactlyItsValues() {
+        FitCommand f = parse("fit", "--model", "resnet20v1", "--dataset", "cifar10", "--epochs", "200", "--batch-size", "32", "--optimizer", "adam",
+                "--lr", "1e-3", "--augment", "--engine", "auto", "--out", "runs/r20");
+        FitConfig c = f.resolve();
+        assertEquals("resnet20v1", c.model());
+        assertEquals("cifar10", c.dataset());
+        assertEquals(200, c.epochs());
+        assertEquals(32, c.batchSize());
+        assertEquals("adam", c.optimizer());
+        assertEquals(1e-3, c.lr());
+        assertTrue(c.augment());
+        assertEquals("auto", f.engine.engine);
+        assertEquals(Path.of("runs/r20"), f.out);
+        assertEquals(0.001, c.buildOptimizer().learningRate());
+    }
+
+    @Test void recipeGivesDefaultsAndFlagsOverrideThem() {
+        FitConfig c = parse("fit", "--recipe", "models/resnet20v1.json", "--epochs", "3", "--batch-size", "8", "--no-augment").resolve();
+        assertEquals("resnet20v1", c.model());
+        assertEquals("cifar10", c.dataset());
+        assertEquals(3, c.epochs(), "flag overrides the recipe's 200");
+        assertEquals(8, c.batchSize(), "flag overrides the recipe's 32");
+        assertFalse(c.augment(), "--no-augment overrides the recipe's augment=true");
+        assertEquals(Augmentation.NONE, c.effectiveAugmentation());
+        assertEquals("adam", c.optimizer());
+        assertEquals(1e-3, c.lr());
+        assertEquals("steps", c.schedule());
+        assertTrue(c.subtractPixelMean());
+        assertEquals(Math.sqrt(0.1), c.plateau().factor(), 1e-15);
+        assertEquals(5, c.plateau().patience());
+        assertEquals(0.5e-6, c.plateau().minLr(), 1e-18);
+        assertEquals(Path.of("models/resnet20v1.json"), c.recipe());
+    }
+
+    @Test void aModelsOwnRecipeAppliesWithoutRecipeFlag() {
+        FitConfig c = parse("fit", "--model", "densenet_bc_100_k12").resolve();
+        assertEquals("rmsprop", c.optimizer());
+        assertEquals(200, c.epochs());
+        assertEquals("cifar10", c.dataset());
+        assertTrue(c.augment());
+        assertEquals(new Augmentation(0.1, 0.1, true, 0), c.effectiveAugmentation());
+        assertFalse(c.subtractPixelMean());
+    }
+
+    @Test void recipeByModelNameAndAnotherModelOverride() {
+        FitConfig c = parse("fit", "--recipe", "resnet20v1", "--model", "resnet56v1", "--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.1").resolve();
+        assertEquals("resnet56v1", c.model(), "--model overrides the recipe's model");
+        assertEquals("sgd(lr=0.1, momentum=0.9, nesterov=false)", c.buildOptimizer().toString());
+        assertEquals(200, c.epochs());
+    }
+
+    @Test void aRecipesAugmentationStaysWithItsDataset() {
+        FitConfig c = parse("fit", "--model", "resnet20v1", "--dataset", "mnist").resolve();
+        assertTrue(c.augment(), "the recipe still asks for augmentation");
+        assertEquals(new Augmentation(0.1, 0.1, false, 0), c.effectiveAugmentation(), "but digits are not mirrored");
+    }
+
+    @Test void withoutRecipeTheBuiltInDefaultsHold() {
+        FitConfig c = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve();
+        assertEquals(1, c.epochs());
+        assertEquals(32, c.batchSize());
+        assertEquals("adam", c.optimizer());
+        assertTrue(Double.isNaN(c.lr()));
+        assertEquals(1e-3, c.buildOptimizer().learningRate(), "Keras Adam default");
+        assertEquals("constant", c.schedule());
+        assertNull(c.plateau());
+        assertFalse(c.augment());
+        assertNull(c.recipe());
+        assertEquals(new Augmentation(0.1, 0.1, false, 0), c.augmentation(), "digits are shifted, never mirrored");
+    }
+
+    @Test void plateauFlagTurnsTheRecipesCallbackOffOrTheKerasOneOn() {
+        assertNull(parse("fit", "--model", "resnet20v1", "--no-reduce-lr-on-plateau").resolve().plateau());
+        Recipe.Plateau p = parse("fit", "--model", "mnist_cnn", "--reduce-lr-on-plateau").resolve().plateau();
+        assertEquals(new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6), p);
+    }
+
+    @Test void runInfoRoundTripsThroughJson() {
+        FitConfig c = parse("fit", "--model", "resnet20v1", "--epochs", "7", "--limit-train", "100", "--seed", "9").resolve();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) dev.convkit.io.Json.parse(dev.convkit.io.Json.write(c.toRunInfo()));
+        assertEquals(c, FitConfig.fromRunInfo(back, Path.of("x")));
+        FitConfig plain = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back2 = (Map<String, Object>) dev.convkit.io.Json.parse(dev.convkit.io.Json.write(plain.toRunInfo()));
+        FitConfig read = FitConfig.fromRunInfo(back2, Path.of("x"));
+        assertTrue(Double.isNaN(read.lr()) && Double.isNaN(read.momentum()));
+        assertEquals(plain.withEpochs(4).epochs(), read.withEpochs(4).epochs());
+        assertEquals(plain.toRunInfo(), read.toRunInfo());
+    }
+}

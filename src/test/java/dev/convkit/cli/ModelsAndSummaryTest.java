@@ -1,0 +1,68 @@
+package dev.convkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convkit.models.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code convkit models} and {@code convkit summary}: symbolic only, no engine. */
+class ModelsAndSummaryTest {
+    @TempDir Path tmp;
+
+    @Test void modelsListsEveryRegisteredModelWithItsParameterCount() {
+        CliRun r = CliRun.of("models");
+        assertEquals(0, r.exit(), r.transcript());
+        List<String> lines = Arrays.asList(r.out().split("\n"));
+        assertTrue(lines.get(0).startsWith("NAME "), r.out());
+        assertEquals(ModelRegistry.names().size() + 1, lines.size(), "one line per model plus the header\n" + r.out());
+        for (String name : ModelRegistry.names()) {
+            String line = lines.stream().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " not listed\n" + r.out()));
+            String params = String.format(java.util.Locale.ROOT, "%,d", ModelRegistry.create(name).totalParams());
+            assertTrue(line.contains(" " + params + " "), name + " should show " + params + ": " + line);
+            assertTrue(line.endsWith(ModelRegistry.entry(name).description()), line);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.matches("resnet20v1\\s+\\(3, 32, 32\\)\\s+10\\s+274,442\\s+yes\\s+.*")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("y_network\\s+\\(1, 28, 28\\) x2\\s+10\\s+208,394\\s+yes\\s+.*")), r.out());
+    }
+
+    @Test void summaryOfResNet20PrintsTheKerasCounts() {
+        CliRun r = CliRun.of("summary", "--model", "resnet20v1");
+        assertEquals(0, r.exit(), r.transcript());
+        assertTrue(r.out().contains("Total params: 274,442"), r.out());
+        assertTrue(r.out().contains("Trainable params: 273,066"), r.out());
+        assertTrue(r.out().contains("Non-trainable params: 1,376"), r.out());
+    }
+
+    @Test void summaryBuildsForADatasetOrAnExplicitShape() {
+        CliRun c100 = CliRun.of("summary", "--model", "vgg16", "--dataset", "cifar100");
+        assertTrue(c100.out().contains("Total params: 34,006,948"), c100.transcript());
+        CliRun custom = CliRun.of("summary", "--model", "mnist_cnn", "--input", "1,28,28", "--classes", "5");
+        // The dense layer shrinks from 576*10+10 to 576*5+5 parameters: 80,266 - 2,885.
+        assertTrue(custom.out().contains("Total params: 77,381"), custom.transcript());
+        CliRun deep = CliRun.of("summary", "--model", "resnet_v1", "--depth", "32");
+        assertTrue(deep.out().contains("Total params: 470,218"), deep.transcript());
+    }
+
+    @Test void summaryWritesTheDiagramAsGraphvizSource() throws IOException {
+        Path dot = tmp.resolve("r20.dot");
+        CliRun r = CliRun.of("summary", "--model", "resnet20v1", "--diagram", dot.toString());
+        assertEquals(0, r.exit(), r.transcript());
+        String text = Files.readString(dot);
+        assertTrue(text.startsWith("digraph \""), text.substring(0, 40));
+        Matcher edges = Pattern.compile(" -> ").matcher(text);
+        int n = 0;
+        while (edges.find()) n++;
+        // 21 weighted layers + BN/activation/add nodes: every node but the input has at least one incoming edge.
+        assertTrue(n > 60, "expected the whole graph, found " + n + " edges");
+        assertTrue(r.out().contains("diagram: " + dot), r.out());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.convkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convkit.cli.plot.AxisTicks;
+import dev.convkit.cli.plot.TrainingPlots;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The PNG charts of a run: valid files of the expected size that show both curves; and the tick arithmetic. */
+class PlotTest {
+    @TempDir Path tmp;
+
+    @BeforeAll static void headless() { System.setProperty("java.awt.headless", "true"); }
+
+    private static Map<String, double[]> history(int n) {
+        Map<String, double[]> h = new LinkedHashMap<>();
+        double[] loss = new double[n], vl = new double[n], acc = new double[n], va = new double[n];
+        for (int i = 0; i < n; i++) {
+            loss[i] = 2.0 * Math.exp(-i / 3.0);
+            vl[i] = 2.2 * Math.exp(-i / 4.0) + 0.1;
+            acc[i] = 1 - 0.8 * Math.exp(-i / 3.0);
+            va[i] = 0.95 - 0.8 * Math.exp(-i / 4.0);
+        }
+        h.put("loss", loss);
+        h.put("val_loss", vl);
+        h.put("accuracy", acc);
+        h.put("val_accuracy", va);
+        return h;
+    }
+
+    /** Pixels whose colour is within 40 (per channel) of {@code rgb}. */
+    private static int pixelsNear(BufferedImage img, int rgb) {
+        int count = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int p = img.getRGB(x, y);
+                if (Math.abs((p >> 16 & 255) - (rgb >> 16 & 255)) < 40 && Math.abs((p >> 8 & 255) - (rgb >> 8 & 255)) < 40
+                        && Math.abs((p & 255) - (rgb & 255)) < 40) count++;
+            }
+        }
+        return count;
+    }
+
+    @Test void writesTwoReadablePngsOfTheExpectedSize() throws IOException {
+        List<Path> files = TrainingPlots.write(tmp, "resnet20v1", history(12), 1);
+        assertEquals(List.of(tmp.resolve("loss.png"), tmp.resolve("accuracy.png")), files);
+        for (Path f : files) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(f), 8);
+            assertEquals(List.of(0x89, (int) 'P', (int) 'N', (int) 'G', 0x0d, 0x0a, 0x1a, 0x0a), toList(head), "PNG signature of " + f);
+            BufferedImage img = ImageIO.read(f.toFile());
+            assertEquals(TrainingPlots.WIDTH, img.getWidth());
+            assertEquals(TrainingPlots.HEIGHT, img.getHeight());
+            assertTrue(pixelsNear(img, 0x1F77B4) > 300, "train curve (blue) drawn in " + f);
+            assertTrue(pixelsNear(img, 0xD62728) > 200, "validation curve (red, dashed) drawn in " + f);
+            assertTrue(pixelsNear(img, 0xFFFFFF) > img.getWidth() * img.getHeight() / 2, "white background in " + f);
+        }
+    }
+
+    @Test void aSingleEpochAndNaNLossesStillDraw() throws IOException {
+        Map<String, double[]> h = new LinkedHashMap<>();
+        h.put("loss", new double[] {Double.NaN});
+        h.put("accuracy", new double[] {0.3});
+        List<Path> files = TrainingPlots.write(tmp, "m", h, 1);
+        assertEquals(2, files.size());
+        assertEquals(TrainingPlots.WIDTH, ImageIO.read(files.get(0).toFile()).getWidth());
+    }
+
+    private static List<Integer> toList(byte[] b) {
+        Integer[] out = new Integer[b.length];
+        for (int i = 0; i < b.length; i++) out[i] = b[i] & 0xff;
+        return List.of(out);
+    }
+
+    @Test void ticksAreNiceStepsCoveringTheRange() {
+        AxisTicks unit = AxisTicks.of(0, 1, 6, false);
+        assertEquals(0.2, unit.step(), 1e-12);
+        assertEquals(List.of(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), unit.ticks());
+        assertEquals("0.6", unit.label(0.6));
+        AxisTicks epochs = AxisTicks.of(1, 20, 8, true);
+        assertEquals(5, epochs.step(), 0);
+        assertEquals(List.of(0.0, 5.0, 10.0, 15.0, 20.0), epochs.ticks());
+        assertEquals("15", epochs.label(15));
+        AxisTicks loss = AxisTicks.of(0.0412, 2.31, 6, false);
+        assertEquals(0.5, loss.step(), 1e-12);
+        assertEquals(0.0, loss.min(), 0);
+        assertEquals(2.5, loss.max(), 1e-12);
+        AxisTicks flat = AxisTicks.of(3, 3, 6, true);
+        assertTrue(flat.min() < 3 && flat.max() > 3, "a one-epoch axis still has a span: " + flat);
+        AxisTicks tiny = AxisTicks.of(1e-6, 5e-6, 5, false);
+        assertEquals(1e-6, tiny.step(), 1e-18);
+        assertEquals("3.0e-06", tiny.label(3e-6));
+        assertThrows(IllegalArgumentException.class, () -> AxisTicks.of(0, Double.NaN, 5, false));
+    }
+}

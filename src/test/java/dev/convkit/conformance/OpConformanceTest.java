@@ -1,0 +1,168 @@
+package dev.convkit.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convkit.backend.Backend;
+import dev.convkit.backend.BackendProvider;
+import dev.convkit.ops.Differentiable;
+import dev.convkit.ops.Op;
+import dev.convkit.testing.BackwardProgram;
+import dev.convkit.testing.Closeness;
+import dev.convkit.testing.EngineHarness;
+import dev.convkit.testing.RandomTensors;
+import dev.convkit.testing.ReferenceOps;
+import dev.convkit.testing.TestBackends;
+import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every engine × every case: the op's forward outputs and in-place inputs, then each backward op its gradient rule
+ * emits and the resulting input gradients, all against {@link ReferenceOps}. The engine's own forward outputs feed
+ * its backward ops, as in training; backward ops (those that are not themselves differentiable) are compiled with
+ * the forward kernel as hint and run with its saved memory. Tolerances: {@link Closeness.Tolerance#F32} unless a
+ * case states a tighter one. Unavailable engines are skipped with their reason.
+ */
+class OpConformanceTest {
+    /** One opened instance per engine for the whole class: opening oneDNN or a CUDA context is the slow part. */
+    private static final Map<String, Backend> OPENED = new HashMap<>();
+
+    static List<ConformanceCase> allCases() {
+        List<ConformanceCase> all = new ArrayList<>(ConvCases.all());
+        all.addAll(LayerCases.all());
+        all.addAll(StandaloneCases.all());
+        return all;
+    }
+
+    static Stream<Arguments> enginesAndCases() {
+        List<ConformanceCase> cases = allCases();
+        return TestBackends.all().stream().flatMap(p -> cases.stream()
+                .map(c -> Arguments.of(Named.of(p.name(), p), Named.of(c.name(), c))));
+    }
+
+    @AfterAll
+    static void closeEngines() {
+        for (Backend b : OPENED.values()) b.close();
+        OPENED.clear();
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("enginesAndCases")
+    void matchesReference(BackendProvider provider, ConformanceCase c) {
+        TestBackends.assumeAvailable(provider);
+        Backend backend = OPENED.computeIfAbsent(provider.name(), n -> TestBackends.open(provider));
+        EngineHarness harness = new EngineHarness(backend);
+        Random rnd = new Random(c.seed());
+        double[][] inputs = c.inputs().apply(rnd);
+        double[][] refInputs = RandomTensors.copy(inputs);
+        double[][] refOutputs = ReferenceOps.run(c.op(), c.specs(), refInputs);
+        List<TensorSpec> outSpecs = c.op().outputs(c.specs());
+        Report report = new Report();
+
+        if (!c.differentiates()) {
+            EngineHarness.Result r = harness.run(c.op(), c.specs(), inputs);
+            compareForward(c, outSpecs, refOutputs, refInputs, r, report);
+            System.out.println(provider.name() + " " + c.name() + ": " + report);
+            return;
+        }
+        try (EngineHarness.ForwardRun f = harness.forward(c.op(), c.specs(), inputs)) {
+            compareForward(c, outSpecs, refOutputs, refInputs, f.result(), report);
+            BackwardProgram program = BackwardProgram.record(c.op(), c.specs(), c.wrt(), c.gradOutputs());
+            double[][] gradOutputs = new double[outSpecs.size()][];
+            for (int j = 0; j < gradOutputs.length; j++) {
+                if (c.gradOutputs()[j]) gradOutputs[j] = RandomTensors.uniform(rnd, (int) outSpecs.get(j).size(), -1, 1);
+            }
+            BackwardProgram.Evaluation ref = program.evaluate(ReferenceOps::run, inputs, refOutputs, gradOutputs);
+            BackwardProgram.Evaluation got = program.evaluate((op, specs, in) -> isBackwardOp(op)
+                            ? f.backward(op, specs, in).outputs() : harness.run(op, specs, in).outputs(),
+                    inputs, f.result().outputs(), gradOutputs);
+            List<BackwardProgram.Step> steps = program.steps();
+            for (int k = 0; k < steps.size(); k++) {
+                BackwardProgram.Step s = steps.get(k);
+                for (int m = 0; m < s.outputs().size(); m++) {
+                    report.compare("backward step " + k + " " + s.op().name() + " output " + m, s.outputs().get(m).spec(),
+                            ref.stepOutputs().get(k)[m], got.stepOutputs().get(k)[m], c);
+                }
+            }
+            for (int i = 0; i < c.specs().size(); i++) {
+                if (!c.wrt()[i]) continue;
+                int input = i;
+                assertNotNull(ref.gradients()[i], () -> c.op().name() + ": gradient rule gives no gradient for input " + input);
+                report.compare("gradient of input " + i, c.specs().get(i), ref.gradients()[i], got.gradients()[i], c);
+            }
+        }
+        System.out.println(provider.name() + " " + c.name() + ": " + report);
+    }
+
+    /** Ops emitted by a gradient rule that are forward ops themselves (Scale) get no forward hint. */
+    private static boolean isBackwardOp(Op op) { return !(op instanceof Differentiable); }
+
+    private static void compareForward(ConformanceCase c, List<TensorSpec> outSpecs, double[][] refOutputs,
+                                       double[][] refInputs, EngineHarness.Result r, Report report) {
+        assertEquals(outSpecs.size(), r.outputs().length, c.op().name() + " output count");
+        for (int j = 0; j < outSpecs.size(); j++) {
+            report.compare("forward output " + j, outSpecs.get(j), refOutputs[j], r.outputs()[j], c);
+        }
+        for (int i : c.op().inPlaceInputs()) {
+            report.compare("in-place input " + i + " after the run", c.specs().get(i), refInputs[i], r.inputsAfter()[i], c);
+        }
+    }
+
+    /** Compares tensors and remembers the largest difference, for the one-line summary of each case. */
+    private static final class Report {
+        private double worst;
+        private int tensors;
+
+        void compare(String what, TensorSpec spec, double[] expected, double[] actual, ConformanceCase c) {
+            Closeness.assertClose(c.op().name() + " " + what, spec.shape(), expected, actual, c.tolerance());
+            worst = Math.max(worst, Closeness.maxAbsDifference(expected, actual));
+            tensors++;
+        }
+
+        @Override public String toString() {
+            return tensors + " tensors within tolerance, largest |engine - reference| " + String.format("%.2e", worst);
+        }
+    }
+
+    /** The case list reaches every op of the catalogue, directly or as a backward op some gradient rule emits. */
+    @Test
+    void casesCoverEveryOp() {
+        Set<String> covered = new TreeSet<>();
+        for (ConformanceCase c : allCases()) {
+            covered.add(c.op().getClass().getSimpleName());
+            if (c.differentiates()) {
+                for (BackwardProgram.Step s : BackwardProgram.record(c.op(), c.specs(), c.wrt(), c.gradOutputs()).steps()) {
+                    covered.add(s.op().getClass().getSimpleName());
+                }
+            }
+        }
+        Set<String> missing = new TreeSet<>();
+        for (Class<?> k : Op.class.getPermittedSubclasses()) if (!covered.contains(k.getSimpleName())) missing.add(k.getSimpleName());
+        assertTrue(missing.isEmpty(), "ops no conformance case reaches: " + missing);
+    }
+
+    /** Two draws of one case are identical, so every engine is compared on the same inputs. */
+    @Test
+    void caseInputsAreReproducible() {
+        for (ConformanceCase c : allCases()) {
+            double[][] a = c.inputs().apply(new Random(c.seed()));
+            double[][] b = c.inputs().apply(new Random(c.seed()));
+            assertTrue(Arrays.deepEquals(a, b), c.name());
+        }
+    }
+}
