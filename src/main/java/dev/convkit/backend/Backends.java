@@ -52,7 +52,7 @@ public final class Backends {
         for (BackendProvider p : providers()) {
             Availability a = p.availability();
             if (chosen == null && a.available()) chosen = p;
-            else if (!a.available()) skipped.add(p.name() + ": " + a.reason());
+            else if (!a.available()) skipped.add(a.reason().startsWith(p.name() + ":") ? a.reason() : p.name() + ": " + a.reason());
             else skipped.add(p.name() + ": lower priority than " + chosen.name());
         }
         if (chosen == null) throw new IllegalStateException("no engine is available: " + skipped);

@@ -14,7 +14,12 @@ public interface Kernel extends AutoCloseable {
     /** Specs of the inputs, in the physical layout this kernel reads. */
     List<TensorSpec> inputs();
 
-    /** Specs of the outputs, in the physical layout this kernel writes. */
+    /**
+     * Specs of the outputs, in the physical layout this kernel writes. The executor compiles each consumer for
+     * exactly these specs, so an engine may keep activations in its own layout ({@link dev.convkit.tensor.Layout#ENGINE})
+     * between its ops. Outputs that reach the host or the optimizer (logits, loss, probabilities, parameter
+     * gradients: every non-4-D output and the weight gradients of convolutions) must be canonical.
+     */
     List<TensorSpec> outputs();
 
     /** Temporary bytes needed during one {@link #run}; shared between kernels. */

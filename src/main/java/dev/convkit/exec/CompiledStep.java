@@ -30,6 +30,7 @@ final class CompiledStep implements AutoCloseable {
     private final Backend backend;
     private final List<Kernel> kernels = new ArrayList<>();
     private final Map<Instr, Kernel> byInstr = new IdentityHashMap<>();
+    private final Map<Value, TensorSpec> physical = new IdentityHashMap<>();   // layout each op output is written in
     private final Set<Value> io = Collections.newSetFromMap(new IdentityHashMap<>());
     private final MemoryPlan plan;
     private final long scratchBytes;
@@ -49,11 +50,17 @@ final class CompiledStep implements AutoCloseable {
         try {
             long scratchMax = 0, savedTotal = 0;
             for (Instr i : program.instrs()) {
-                List<TensorSpec> specs = i.inputs().stream().map(Value::spec).toList();
+                // Each consumer is compiled for the layout its producer actually writes; bound values are canonical.
+                List<TensorSpec> specs = i.inputs().stream().map(v -> physical.getOrDefault(v, v.spec())).toList();
                 Kernel k = backend.compile(i.op(), specs, i.forward() == null ? null : byInstr.get(i.forward()));
                 kernels.add(k);
                 byInstr.put(i, k);
-                requireCanonical(i, k);
+                for (int j = 0; j < i.outputs().size(); j++) {
+                    TensorSpec out = k.outputs().get(j);
+                    if (!out.shape().equals(i.outputs().get(j).spec().shape())) throw new IllegalStateException(
+                            backend.name() + " kernel for " + i + " writes output " + j + " as " + out + ", not " + i.outputs().get(j).spec());
+                    physical.put(i.outputs().get(j), out);
+                }
                 scratchMax = Math.max(scratchMax, k.scratchBytes());
                 savedTotal += MemoryPlan.align(k.savedBytes(), backend.alignment());
             }
@@ -70,7 +77,8 @@ final class CompiledStep implements AutoCloseable {
             Set<Value> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
             pinned.addAll(io);
             pinned.addAll(program.paramGrads().values());
-            plan = MemoryPlan.of(program, pinned, v -> backend.sizeOf(v.spec()), backend.alignment());
+            for (Value v : pinned) requireCanonical(v);
+            plan = MemoryPlan.of(program, pinned, v -> backend.sizeOf(spec(v)), backend.alignment());
             long ioTotal = 0;
             for (Value v : io) ioTotal += MemoryPlan.align(backend.sizeOf(v.spec()), backend.alignment());
             ioBytes = ioTotal;
@@ -80,13 +88,18 @@ final class CompiledStep implements AutoCloseable {
         }
     }
 
-    /** Engines keep activations in canonical layout at op boundaries for now; a kernel asking otherwise is refused. */
-    private static void requireCanonical(Instr i, Kernel k) {
-        for (TensorSpec s : k.inputs()) if (s.layout() != Layout.CANONICAL) throw new IllegalStateException(
-                "kernel for " + i + " wants layout " + s.layout() + "; the executor inserts no reorders yet");
-        for (TensorSpec s : k.outputs()) if (s.layout() != Layout.CANONICAL) throw new IllegalStateException(
-                "kernel for " + i + " produces layout " + s.layout() + "; the executor inserts no reorders yet");
+    /**
+     * Values the host reads or the optimizer updates (outputs, loss, probabilities, parameter gradients) must be
+     * written in canonical layout; an engine keeps its own layouts for activations between ops only.
+     */
+    private void requireCanonical(Value v) {
+        TensorSpec s = physical.getOrDefault(v, v.spec());
+        if (s.layout() != Layout.CANONICAL) throw new IllegalStateException(backend.name() + " writes " + v
+                + " in layout " + s + "; program outputs and parameter gradients must be canonical");
     }
+
+    /** The spec a value is stored with: its producer kernel's output spec, or canonical for bound values. */
+    private TensorSpec spec(Value v) { return physical.getOrDefault(v, v.spec()); }
 
     /** Planned bytes per arena kind owned by this step. */
     Map<MemoryKind, Long> plannedBytes() {
@@ -116,7 +129,7 @@ final class CompiledStep implements AutoCloseable {
         }
         for (Value v : program.values()) {
             Long off = plan.offset(v);
-            if (off != null && !buffers.containsKey(v)) buffers.put(v, act.slice(off, backend.sizeOf(v.spec())));
+            if (off != null && !buffers.containsKey(v)) buffers.put(v, act.slice(off, backend.sizeOf(spec(v))));
         }
         int n = kernels.size();
         src = new Buffer[n][];

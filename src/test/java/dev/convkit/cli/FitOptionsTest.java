@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Parsing of {@code fit} and the merge of recipe defaults with flags (no training: only {@link FitCommand#resolve}). */
@@ -73,10 +74,14 @@ class FitOptionsTest {
         assertEquals(200, c.epochs());
     }
 
-    @Test void aRecipesAugmentationStaysWithItsDataset() {
-        FitConfig c = parse("fit", "--model", "resnet20v1", "--dataset", "mnist").resolve();
-        assertTrue(c.augment(), "the recipe still asks for augmentation");
-        assertEquals(new Augmentation(0.1, 0.1, false, 0), c.effectiveAugmentation(), "but digits are not mirrored");
+    @Test void aRecipesAugmentationStaysWithItsDataset(@TempDir Path tmp) throws java.io.IOException {
+        Path recipe = java.nio.file.Files.writeString(tmp.resolve("r.json"),
+                "{\"model\": \"mnist_cnn\", \"dataset\": \"cifar10\", \"augment\": true, \"augmentation\": {\"width_shift\": 0.2, \"horizontal_flip\": true}}");
+        FitConfig own = parse("fit", "--recipe", recipe.toString()).resolve();
+        assertEquals(new Augmentation(0.2, 0, true, 0), own.effectiveAugmentation());
+        FitConfig other = parse("fit", "--recipe", recipe.toString(), "--dataset", "mnist").resolve();
+        assertTrue(other.augment(), "the recipe still asks for augmentation");
+        assertEquals(new Augmentation(0.1, 0.1, false, 0), other.effectiveAugmentation(), "but on digits: MNIST's default, never mirrored");
     }
 
     @Test void withoutRecipeTheBuiltInDefaultsHold() {
