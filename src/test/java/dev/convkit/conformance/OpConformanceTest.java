@@ -3,17 +3,22 @@ package dev.convkit.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendProvider;
+import dev.convkit.backend.Kernel;
+import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Differentiable;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.Window2d;
 import dev.convkit.testing.BackwardProgram;
 import dev.convkit.testing.Closeness;
 import dev.convkit.testing.EngineHarness;
 import dev.convkit.testing.RandomTensors;
 import dev.convkit.testing.ReferenceOps;
 import dev.convkit.testing.TestBackends;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,7 +71,32 @@ class OpConformanceTest {
     void matchesReference(BackendProvider provider, ConformanceCase c) {
         TestBackends.assumeAvailable(provider);
         Backend backend = OPENED.computeIfAbsent(provider.name(), n -> TestBackends.open(provider));
-        EngineHarness harness = new EngineHarness(backend);
+        check(provider, c, new EngineHarness(backend), "");
+    }
+
+    /**
+     * The same cases with every 4-D input handed over in the engine's own layout, as the executor does between
+     * kernels of an engine that keeps activations in one (its convolution writes {@link Layout#ENGINE}); other
+     * engines are skipped with that reason.
+     */
+    @ParameterizedTest(name = "{0}: {1} (engine-layout inputs)")
+    @MethodSource("enginesAndCases")
+    void matchesReferenceFromEngineLayoutInputs(BackendProvider provider, ConformanceCase c) {
+        TestBackends.assumeAvailable(provider);
+        Backend backend = OPENED.computeIfAbsent(provider.name(), n -> TestBackends.open(provider));
+        assumeTrue(keepsEngineLayout(backend), () -> provider.name() + " keeps activations canonical");
+        check(provider, c, new EngineHarness(backend, true), " (engine-layout inputs)");
+    }
+
+    /** Whether {@code backend}'s convolution writes its output in the engine layout. */
+    private static boolean keepsEngineLayout(Backend backend) {
+        Conv2d probe = new Conv2d(Window2d.valid(1, 1, 1, 1, 1, 1), false);
+        try (Kernel k = backend.compile(probe, List.of(TensorSpec.f32(1, 8, 2, 2), TensorSpec.f32(8, 8, 1, 1)), null)) {
+            return k.outputs().get(0).layout() == Layout.ENGINE;
+        }
+    }
+
+    private static void check(BackendProvider provider, ConformanceCase c, EngineHarness harness, String mode) {
         Random rnd = new Random(c.seed());
         double[][] inputs = c.inputs().apply(rnd);
         double[][] refInputs = RandomTensors.copy(inputs);
@@ -77,7 +107,7 @@ class OpConformanceTest {
         if (!c.differentiates()) {
             EngineHarness.Result r = harness.run(c.op(), c.specs(), inputs);
             compareForward(c, outSpecs, refOutputs, refInputs, r, report);
-            System.out.println(provider.name() + " " + c.name() + ": " + report);
+            System.out.println(provider.name() + " " + c.name() + mode + ": " + report);
             return;
         }
         try (EngineHarness.ForwardRun f = harness.forward(c.op(), c.specs(), inputs)) {
@@ -106,7 +136,7 @@ class OpConformanceTest {
                 report.compare("gradient of input " + i, c.specs().get(i), ref.gradients()[i], got.gradients()[i], c);
             }
         }
-        System.out.println(provider.name() + " " + c.name() + ": " + report);
+        System.out.println(provider.name() + " " + c.name() + mode + ": " + report);
     }
 
     /** Ops emitted by a gradient rule that are forward ops themselves (Scale) get no forward hint. */

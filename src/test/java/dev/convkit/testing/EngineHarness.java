@@ -21,11 +21,27 @@ import java.util.List;
  * Inputs or outputs a kernel keeps in an engine layout go through {@link Backend#reorder} kernels from and to the
  * canonical layout. Every native resource is closed before a method returns, except what a {@link ForwardRun}
  * keeps for its backward ops until it is closed.
+ *
+ * <p>With {@code engineInputs}, every 4-D input is handed to the kernel in {@link Layout#ENGINE}, as the executor
+ * does when the producing kernel writes that layout: the kernel is compiled for the engine-layout spec and the
+ * canonical test values go in through a reorder kernel.
  */
 public final class EngineHarness {
     private final Backend backend;
+    private final boolean engineInputs;
 
-    public EngineHarness(Backend backend) { this.backend = backend; }
+    public EngineHarness(Backend backend) { this(backend, false); }
+
+    public EngineHarness(Backend backend, boolean engineInputs) {
+        this.backend = backend;
+        this.engineInputs = engineInputs;
+    }
+
+    /** The specs kernels are compiled for: {@code specs}, with 4-D ones in the engine layout when asked. */
+    private List<TensorSpec> physical(List<TensorSpec> specs) {
+        if (!engineInputs) return specs;
+        return specs.stream().map(s -> s.rank() == 4 ? new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE) : s).toList();
+    }
 
     public Backend backend() { return backend; }
 
@@ -34,7 +50,7 @@ public final class EngineHarness {
 
     /** Compiles {@code op} with no forward hint and runs it once. */
     public Result run(Op op, List<TensorSpec> specs, double[][] inputs) {
-        try (Kernel k = backend.compile(op, specs, null)) {
+        try (Kernel k = backend.compile(op, physical(specs), null)) {
             return execute(k, op, specs, inputs, null);
         }
     }
@@ -44,7 +60,7 @@ public final class EngineHarness {
      * that backward ops can be compiled with it as hint and read what it saved. The caller closes the result.
      */
     public ForwardRun forward(Op op, List<TensorSpec> specs, double[][] inputs) {
-        Kernel k = backend.compile(op, specs, null);
+        Kernel k = backend.compile(op, physical(specs), null);
         Arena savedArena = null;
         try {
             Buffer saved = null;
@@ -81,7 +97,7 @@ public final class EngineHarness {
 
         /** Compiles {@code op} with this forward kernel as hint and runs it with the forward kernel's saved buffer. */
         public Result backward(Op op, List<TensorSpec> specs, double[][] inputs) {
-            try (Kernel k = backend.compile(op, specs, kernel)) {
+            try (Kernel k = backend.compile(op, physical(specs), kernel)) {
                 return execute(k, op, specs, inputs, saved);
             }
         }

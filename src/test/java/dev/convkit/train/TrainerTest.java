@@ -43,12 +43,14 @@ class TrainerTest {
     @Test
     void fitLearnsAndEvaluationAgreesWithTheHistory() {
         try (Trainer t = tiny(Optimizer.adam(3e-3, 0.9, 0.999, 1e-7)).build()) {
-            History h = t.fit(train, test, 4, 50);
-            assertEquals(4, h.size());
+            // 6 epochs: after 4 the accuracy sat at 0.585–0.615 depending on seed, thread count and layout (rounding
+            // only: losses agree to 1e-6); after 6 every seed and layout measured reached at least 0.66.
+            History h = t.fit(train, test, 6, 50);
+            assertEquals(6, h.size());
             double[] loss = h.series("loss");
-            assertTrue(loss[3] < loss[0] * 0.6, "training loss falls: " + java.util.Arrays.toString(loss));
+            assertTrue(loss[5] < loss[0] * 0.6, "training loss falls: " + java.util.Arrays.toString(loss));
             double valAcc = h.last().get("val_accuracy");
-            assertTrue(valAcc > 0.6, "a tiny CNN on 500 MNIST images reaches > 60% after 4 epochs: " + valAcc);
+            assertTrue(valAcc > 0.6, "a tiny CNN on 500 MNIST images reaches > 60% after 6 epochs: " + valAcc);
             assertEquals(0, Math.round(valAcc * 200) - valAcc * 200, 1e-9, "accuracy is hits / 200");
 
             Metrics m = t.evaluate(test, 64);                          // other batch sizes, last one partial (8)

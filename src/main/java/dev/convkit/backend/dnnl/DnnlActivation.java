@@ -29,13 +29,13 @@ final class DnnlActivation {
 
     /** src → dst of the same shape. */
     static void forward(DnnlKernelBuilder b, Activation op) {
-        dnnl_primitive_desc pd = forwardPd(b, op.kind(), b.inputDesc(0));
-        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0)));
+        dnnl_primitive_desc pd = forwardPd(b, op.kind(), b.workDesc(0));
+        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DST, b.dst(0)));
     }
 
     /** (dst, diffDst) → diffSrc. */
     static void backward(DnnlKernelBuilder b, ActivationBwd op) {
-        dnnl_memory_desc y = b.inputDesc(0), dy = b.inputDesc(1), dx = b.outputDesc(0);
+        dnnl_memory_desc y = b.workDesc(0), dy = b.workDesc(1), dx = b.outputDesc(0);
         dnnl_primitive_desc hint = forwardPd(b, op.kind(), y);
         dnnl_primitive_desc pd = b.newPd();
         if (op.kind() == Activation.Kind.SOFTMAX) {
@@ -45,7 +45,7 @@ final class DnnlActivation {
             b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(op.kind()), dx, dy,
                     y, 0f, 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
         }
-        b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.src(0, y)), arg(DNNL_ARG_DIFF_DST, b.src(1, dy)),
+        b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
     }
 

@@ -39,9 +39,15 @@ import org.bytedeco.javacpp.Pointer;
  * {@code threads = 0} takes that pool; any other value must equal it, otherwise opening fails and says to set
  * {@code OMP_NUM_THREADS}. Host loops use as many Java threads (at most the JVM's core count).
  *
+ * <p>Layouts: 4-D activations stay in one blocked format ({@link DnnlBlockedFormat}, nChw16c on AVX-512, nChw8c on
+ * AVX2) from kernel to kernel as {@link dev.convkit.tensor.Layout#ENGINE}; {@link DnnlLayoutPolicy} says which
+ * kernel writes what, and {@link #sizeOf} includes the padded channels. Parameters, their gradients and every
+ * non-4-D tensor are canonical; {@link #reorder} converts between the two.
+ *
  * <p>{@code deterministic} sets oneDNN's deterministic attribute on every primitive. {@code scratchLimitBytes}
  * bounds cuDNN's algorithm search and has no counterpart here: each kernel's scratch is its primitives' scratchpad
- * plus the blocked copies its convolutions work on, reported by {@link Kernel#scratchBytes()}.
+ * plus the layout copies it works on (blocked weights, a canonical input of a blocked kernel), reported by
+ * {@link Kernel#scratchBytes()}.
  */
 final class DnnlBackend implements Backend {
     /** Alignment of buffer offsets (a cache line, and what oneDNN's AVX-512 code prefers). */
@@ -52,12 +58,23 @@ final class DnnlBackend implements Backend {
     private final HostThreads hostThreads;
     private final String device;
     private final boolean deterministic;
+    /** The blocked format of {@link dev.convkit.tensor.Layout#ENGINE} here, or null: every tensor stays canonical. */
+    private final DnnlBlockedFormat blocked;
     private final Set<DnnlKernel> kernels = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<DnnlArena> arenas = Collections.newSetFromMap(new IdentityHashMap<>());
     private final NativeAddress zeroTarget = new NativeAddress();
+    /** {@link #ZEROS_BYTES} bytes of zeros that nothing writes: the source of zero-stride copies. */
+    private final Pointer zeros;
+    static final int ZEROS_BYTES = 256;
     private boolean open = true;
 
-    DnnlBackend(BackendOptions options) {
+    DnnlBackend(BackendOptions options) { this(options, true); }
+
+    /**
+     * @param engineLayouts whether 4-D activations may be kept in oneDNN's blocked format between kernels (when the
+     *                      convolution prefers one here); false keeps every tensor canonical, as a reference for tests
+     */
+    DnnlBackend(BackendOptions options, boolean engineLayouts) {
         int pool = openMpThreads();
         if (options.threads() < 0) throw new IllegalArgumentException("threads must be >= 0, got " + options.threads());
         if (options.threads() != 0 && options.threads() != pool) {
@@ -71,10 +88,18 @@ final class DnnlBackend implements Backend {
             dnnl_engine_destroy(engine);
             DnnlStatus.check(status, "dnnl_stream_create", null, null);
         }
+        blocked = engineLayouts ? DnnlBlockedFormat.probe(engine) : null;
+        zeros = Pointer.calloc(1, ZEROS_BYTES);
+        if (zeros == null || zeros.isNull()) {
+            dnnl_stream_destroy(stream);
+            dnnl_engine_destroy(engine);
+            throw new BackendException(DnnlStatus.ENGINE, "out of host memory for " + ZEROS_BYTES + " bytes of zeros");
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         hostThreads = new HostThreads(Math.min(pool, cores));
         deterministic = options.deterministic();
-        device = "oneDNN " + DnnlProvider.version() + " on " + pool + " threads (" + DnnlProvider.isa() + ")"
+        device = "oneDNN " + DnnlProvider.version() + " on " + pool + " threads (" + DnnlProvider.isa()
+                + (blocked == null ? ", canonical layouts" : ", activations " + blocked) + ")"
                 + (pool > cores ? "; the JVM may use only " + cores + " cores: set OMP_NUM_THREADS=" + cores : "");
     }
 
@@ -122,6 +147,12 @@ final class DnnlBackend implements Backend {
 
     HostThreads hostThreads() { return hostThreads; }
 
+    /** Address of {@link #ZEROS_BYTES} constant zero bytes, valid while the engine is open. */
+    long zeros() { return zeros.address(); }
+
+    /** The blocked format of engine-layout tensors, or null when this engine keeps every tensor canonical. */
+    DnnlBlockedFormat blocked() { return blocked; }
+
     /** Whether kernels must be run-to-run deterministic (oneDNN's deterministic attribute). */
     boolean deterministic() { return deterministic; }
 
@@ -131,7 +162,7 @@ final class DnnlBackend implements Backend {
 
     @Override public int alignment() { return ALIGNMENT; }
 
-    @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec); }
+    @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec, blocked); }
 
     @Override public Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward) {
         requireOpen();
@@ -211,6 +242,7 @@ final class DnnlBackend implements Backend {
         }
         for (DnnlArena a : new ArrayList<>(arenas)) a.close();
         hostThreads.close();
+        Pointer.free(zeros);
         open = false;
         int s1 = dnnl_stream_destroy(stream);
         int s2 = dnnl_engine_destroy(engine);

@@ -34,6 +34,7 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * Batch normalisation on oneDNN's batch_normalization primitive (scale = gamma, shift = beta), forward training,
  * forward inference with the given statistics, and backward. The running statistics of training mode are updated
  * by a host loop over the C channels after the primitive has produced the batch mean and biased variance.
+ * 4-D tensors are normalised in the kernel's working layout (blocked when any of them is blocked).
  */
 final class DnnlBatchNorm {
     private DnnlBatchNorm() {}
@@ -43,7 +44,7 @@ final class DnnlBatchNorm {
     /** (src, gamma, beta, runningMean, runningVar) → (dst, mean, var); running stats updated in place. */
     static void train(DnnlKernelBuilder b, BatchNormTrain op) {
         dnnl_primitive_desc pd = trainingPd(b, op.epsilon());
-        b.exec("batch normalization forward training", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_SCALE, b.src(1)),
+        b.exec("batch normalization forward training", pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_SCALE, b.src(1)),
                 arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_DST, b.dst(0)), arg(DNNL_ARG_MEAN, b.dst(1)),
                 arg(DNNL_ARG_VARIANCE, b.dst(2)));
         TensorSpec x = b.inputs.get(0);
@@ -65,12 +66,12 @@ final class DnnlBatchNorm {
 
     /** (src, gamma, beta, mean, var) → dst with the given statistics. */
     static void infer(DnnlKernelBuilder b, BatchNormInfer op) {
-        dnnl_memory_desc x = b.inputDesc(0);
+        dnnl_memory_desc x = b.workDesc(0);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_inference,
                 x, b.outputDesc(0), op.epsilon(), SCALE_SHIFT | dnnl_use_global_stats, b.attr()),
                 "dnnl_batch_normalization_forward_primitive_desc_create");
-        b.exec("batch normalization forward inference", pd, arg(DNNL_ARG_SRC, b.src(0, x)),
+        b.exec("batch normalization forward inference", pd, arg(DNNL_ARG_SRC, b.srcWork(0)),
                 arg(DNNL_ARG_SCALE, b.src(1)), arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)),
                 arg(DNNL_ARG_VARIANCE, b.src(4)), arg(DNNL_ARG_DST, b.dst(0)));
     }
@@ -80,16 +81,16 @@ final class DnnlBatchNorm {
         dnnl_primitive_desc hint = trainingPd(b, op.epsilon());
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_backward,
-                b.outputDesc(0), b.inputDesc(1), b.inputDesc(0), op.epsilon(), SCALE_SHIFT, hint, b.attr()),
+                b.outputDesc(0), b.workDesc(1), b.workDesc(0), op.epsilon(), SCALE_SHIFT, hint, b.attr()),
                 "dnnl_batch_normalization_backward_primitive_desc_create");
-        b.exec("batch normalization backward", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DIFF_DST, b.src(1)),
+        b.exec("batch normalization backward", pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_SCALE, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)), arg(DNNL_ARG_VARIANCE, b.src(4)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
     }
 
     /** Forward training over input 0 (src of both the forward and the backward op). */
     private static dnnl_primitive_desc trainingPd(DnnlKernelBuilder b, float epsilon) {
-        dnnl_memory_desc x = b.inputDesc(0);
+        dnnl_memory_desc x = b.workDesc(0);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
                 x, x, epsilon, SCALE_SHIFT, b.attr()), "dnnl_batch_normalization_forward_primitive_desc_create");

@@ -21,19 +21,23 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 
+import dev.convkit.backend.BackendException;
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
+import dev.convkit.tensor.Layout;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
  * Convolution kernels: oneDNN convolution forward, backward data and backward weights (with the bias gradient).
- * The primitives choose their own layouts ({@code format_tag_any}: blocked nChw16c/OIhw16i16o on AVX-512), since
- * plain-NCHW convolution in oneDNN is orders of magnitude slower; canonical tensors are reordered into and out of
- * kernel temporaries in the scratch buffer around the convolution.
+ * Plain-NCHW convolution in oneDNN is orders of magnitude slower than on blocked layouts, so activations are
+ * described to the primitive as they are: a blocked (engine-layout) input or output is given to oneDNN in that
+ * format, and only what is canonical (weights, a model input) is left to oneDNN ({@code format_tag any}). When no
+ * implementation takes the given formats, or only a reference one, every layout is left to oneDNN instead. Whatever
+ * differs from the chosen layouts is reordered into and out of kernel temporaries in the scratch buffer.
  */
 final class DnnlConv2d {
     private DnnlConv2d() {}
@@ -42,12 +46,12 @@ final class DnnlConv2d {
     static void forward(DnnlKernelBuilder b, Conv2d op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
         long[] y = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc pd = forwardPd(b, op.window(), x, w, y, op.bias());
+        dnnl_primitive_desc pd = forwardPd(b, op.window(), x, w, y, op.bias(), inputOrAny(b, 0), outputOrAny(b, 0));
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
         Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
+        Mem bias = op.bias() ? b.srcAs(2, b.query(pd, dnnl_query_weights_md, 1)) : null;
         Mem dst = b.dstAs(0, b.query(pd, dnnl_query_dst_md, 0));
         if (op.bias()) {
-            Mem bias = b.srcAs(2, b.query(pd, dnnl_query_weights_md, 1));
             b.exec("convolution forward", pd, arg(DNNL_ARG_SRC, src), arg(DNNL_ARG_WEIGHTS, weights),
                     arg(DNNL_ARG_BIAS, bias), arg(DNNL_ARG_DST, dst));
         } else {
@@ -60,12 +64,8 @@ final class DnnlConv2d {
     static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
         long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc hint = forwardPd(b, op.window(), dx, w, dy, false);
-        WindowDims g = WindowDims.of(op.window());
-        dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_convolution_backward_data_primitive_desc_create(pd, b.backend().engine(), dnnl_convolution_direct,
-                b.any(dx), b.any(w), b.any(dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr()),
-                "dnnl_convolution_backward_data_primitive_desc_create");
+        dnnl_primitive_desc pd = backwardDataPd(b, op.window(), dx, w, dy, outputOrAny(b, 0), inputOrAny(b, 0));
+        if (pd == null) pd = backwardDataPd(b, op.window(), dx, w, dy, null, null);
         Mem diffDst = b.srcAs(0, b.query(pd, dnnl_query_diff_dst_md, 0));
         Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
         Mem diffSrc = b.dstAs(0, b.query(pd, dnnl_query_diff_src_md, 0));
@@ -77,13 +77,8 @@ final class DnnlConv2d {
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
         long[] w = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc hint = forwardPd(b, op.window(), x, w, dy, op.bias());
-        WindowDims g = WindowDims.of(op.window());
-        dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_convolution_backward_weights_primitive_desc_create(pd, b.backend().engine(),
-                dnnl_convolution_direct, b.any(x), b.any(w), op.bias() ? b.plain(w[0]) : null, b.any(dy),
-                g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr()),
-                "dnnl_convolution_backward_weights_primitive_desc_create");
+        dnnl_primitive_desc pd = backwardFilterPd(b, op, x, w, dy, inputOrAny(b, 0), inputOrAny(b, 1));
+        if (pd == null) pd = backwardFilterPd(b, op, x, w, dy, null, null);
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
         Mem diffDst = b.srcAs(1, b.query(pd, dnnl_query_diff_dst_md, 0));
         Mem diffWeights = b.dstAs(0, b.query(pd, dnnl_query_diff_weights_md, 0));
@@ -97,15 +92,76 @@ final class DnnlConv2d {
         }
     }
 
-    /** Forward training descriptor with layouts left to oneDNN; also the hint of the backward descriptors. */
+    /** Input i's own descriptor when it is blocked, else null (leave the layout to oneDNN). */
+    private static dnnl_memory_desc inputOrAny(DnnlKernelBuilder b, int i) {
+        return b.inputs.get(i).layout() == Layout.ENGINE ? b.inputDesc(i) : null;
+    }
+
+    /** Output j's own descriptor when it is blocked, else null (leave the layout to oneDNN). */
+    private static dnnl_memory_desc outputOrAny(DnnlKernelBuilder b, int j) {
+        return b.outputs.get(j).layout() == Layout.ENGINE ? b.outputDesc(j) : null;
+    }
+
+    /**
+     * Forward training descriptor (also the hint of the backward descriptors) with src/dst in the given formats
+     * (null: any), falling back to every layout left to oneDNN when those formats find no optimised implementation.
+     */
     private static dnnl_primitive_desc forwardPd(DnnlKernelBuilder b, Window2d window, long[] x, long[] w, long[] y,
-                                                 boolean bias) {
+                                                 boolean bias, dnnl_memory_desc src, dnnl_memory_desc dst) {
+        if (src != null || dst != null) {
+            dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, src, dst);
+            if (pd != null && b.isOptimised(pd)) return pd;
+        }
+        dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, null, null);
+        if (pd == null) {
+            throw new BackendException(DnnlStatus.ENGINE, b.op, b.inputs, 0, "oneDNN has no convolution forward for "
+                    + "src " + java.util.Arrays.toString(x) + ", weights " + java.util.Arrays.toString(w));
+        }
+        return pd;
+    }
+
+    private static dnnl_primitive_desc tryForwardPd(DnnlKernelBuilder b, Window2d window, long[] x, long[] w, long[] y,
+                                                    boolean bias, dnnl_memory_desc src, dnnl_memory_desc dst) {
         WindowDims g = WindowDims.of(window);
         dnnl_memory_desc biasDesc = bias ? b.plain(w[0]) : null;
         dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_convolution_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
-                dnnl_convolution_direct, b.any(x), b.any(w), biasDesc, b.any(y), g.strides(), g.dilates(), g.padL(),
-                g.padR(), b.attr()), "dnnl_convolution_forward_primitive_desc_create");
-        return pd;
+        int status = dnnl_convolution_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
+                dnnl_convolution_direct, src != null ? src : b.any(x), b.any(w), biasDesc, dst != null ? dst : b.any(y),
+                g.strides(), g.dilates(), g.padL(), g.padR(), b.attr());
+        return status == 0 ? pd : null;
+    }
+
+    /** Backward data with diffSrc/diffDst in the given formats (null: any); null when that finds nothing optimised. */
+    private static dnnl_primitive_desc backwardDataPd(DnnlKernelBuilder b, Window2d window, long[] dx, long[] w,
+                                                      long[] dy, dnnl_memory_desc diffSrc, dnnl_memory_desc diffDst) {
+        boolean fixed = diffSrc != null || diffDst != null;
+        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, window, dx, w, dy, false, diffSrc, diffDst)
+                : forwardPd(b, window, dx, w, dy, false, null, null);
+        if (hint == null) return null;
+        WindowDims g = WindowDims.of(window);
+        dnnl_primitive_desc pd = b.newPd();
+        int status = dnnl_convolution_backward_data_primitive_desc_create(pd, b.backend().engine(),
+                dnnl_convolution_direct, diffSrc != null ? diffSrc : b.any(dx), b.any(w),
+                diffDst != null ? diffDst : b.any(dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
+        if (status == 0 && (!fixed || b.isOptimised(pd))) return pd;
+        if (!fixed) b.check(status, "dnnl_convolution_backward_data_primitive_desc_create");
+        return null;
+    }
+
+    /** Backward weights with src/diffDst in the given formats (null: any); null when that finds nothing optimised. */
+    private static dnnl_primitive_desc backwardFilterPd(DnnlKernelBuilder b, Conv2dBwdFilter op, long[] x, long[] w,
+                                                        long[] dy, dnnl_memory_desc src, dnnl_memory_desc diffDst) {
+        boolean fixed = src != null || diffDst != null;
+        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, op.window(), x, w, dy, op.bias(), src, diffDst)
+                : forwardPd(b, op.window(), x, w, dy, op.bias(), null, null);
+        if (hint == null) return null;
+        WindowDims g = WindowDims.of(op.window());
+        dnnl_primitive_desc pd = b.newPd();
+        int status = dnnl_convolution_backward_weights_primitive_desc_create(pd, b.backend().engine(),
+                dnnl_convolution_direct, src != null ? src : b.any(x), b.any(w), op.bias() ? b.plain(w[0]) : null,
+                diffDst != null ? diffDst : b.any(dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
+        if (status == 0 && (!fixed || b.isOptimised(pd))) return pd;
+        if (!fixed) b.check(status, "dnnl_convolution_backward_weights_primitive_desc_create");
+        return null;
     }
 }

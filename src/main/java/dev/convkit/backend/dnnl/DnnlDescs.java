@@ -2,6 +2,7 @@ package dev.convkit.backend.dnnl;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
 
 import dev.convkit.backend.BackendException;
 import dev.convkit.ops.Op;
@@ -13,8 +14,9 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 
 /**
  * The one mapping from {@link TensorSpec} to oneDNN memory descriptors. Canonical layout is row-major over the
- * logical shape (nchw, oihw, nc, x, ...). {@link Layout#ENGINE} is where blocked formats (nChw16c, ...) will be
- * chosen; until kernels produce them the cpu engine rejects it here, in one place.
+ * logical shape (nchw, oihw, nc, x, ...). {@link Layout#ENGINE} exists for 4-D f32 tensors only and means the
+ * engine's {@link DnnlBlockedFormat} (nChw16c or nChw8c); an engine whose convolution prefers neither has no engine
+ * layout and rejects it here, in one place.
  */
 final class DnnlDescs {
     private DnnlDescs() {}
@@ -40,32 +42,31 @@ final class DnnlDescs {
 
     /**
      * Throws a BackendException naming the op, its specs and the offending input unless every spec is f32 in a
-     * layout this engine reads.
+     * layout this engine reads ({@code format} null: canonical only).
      */
-    static void requireSupported(Op op, List<TensorSpec> specs) {
+    static void requireSupported(Op op, List<TensorSpec> specs, DnnlBlockedFormat format) {
         for (int i = 0; i < specs.size(); i++) {
-            TensorSpec s = specs.get(i);
-            if (s.dtype() != DType.F32) {
-                throw new BackendException(DnnlStatus.ENGINE, op, specs, 0, "input " + i + " is " + s.dtype().lower()
-                        + "; the cpu engine runs f32 only");
-            }
-            if (s.layout() != Layout.CANONICAL) {
-                throw new BackendException(DnnlStatus.ENGINE, op, specs, 0, "input " + i + " has layout "
-                        + s.layout() + "; the cpu engine reads canonical layouts only");
-            }
+            String problem = problem(specs.get(i), format);
+            if (problem != null) throw new BackendException(DnnlStatus.ENGINE, op, specs, 0, "input " + i + " " + problem);
         }
     }
 
-    /** Bytes a tensor of this spec occupies in the cpu engine; rejects specs it cannot hold. */
-    static long bytes(TensorSpec spec) {
-        requireSupported(spec);
-        return spec.bytes();
+    /** Bytes a tensor of this spec occupies in the cpu engine (blocked padding included); rejects specs it cannot hold. */
+    static long bytes(TensorSpec spec, DnnlBlockedFormat format) {
+        requireSupported(spec, format);
+        return spec.layout() == Layout.ENGINE ? format.bytes(spec) : spec.bytes();
     }
 
     /** A new descriptor (caller destroys it) of {@code spec} in its layout. */
-    static dnnl_memory_desc create(TensorSpec spec, Op op, List<TensorSpec> specs) {
-        requireSupported(spec);
+    static dnnl_memory_desc create(TensorSpec spec, DnnlBlockedFormat format, Op op, List<TensorSpec> specs) {
+        requireSupported(spec, format);
         long[] dims = dims(spec);
+        if (spec.layout() == Layout.ENGINE) {
+            dnnl_memory_desc md = new dnnl_memory_desc();
+            DnnlStatus.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, format.tag()),
+                    "dnnl_memory_desc_create_with_tag", op, specs);
+            return md;
+        }
         return strided(dims, rowMajorStrides(dims), op, specs);
     }
 
@@ -77,14 +78,20 @@ final class DnnlDescs {
         return md;
     }
 
-    private static void requireSupported(TensorSpec spec) {
-        if (spec.dtype() != DType.F32) {
-            throw new BackendException(DnnlStatus.ENGINE, "tensor " + spec + " is " + spec.dtype().lower()
-                    + "; the cpu engine holds f32 only");
+    private static void requireSupported(TensorSpec spec, DnnlBlockedFormat format) {
+        String problem = problem(spec, format);
+        if (problem != null) throw new BackendException(DnnlStatus.ENGINE, "tensor " + spec + " " + problem);
+    }
+
+    /** Why the engine cannot hold {@code spec}, or null when it can. */
+    private static String problem(TensorSpec spec, DnnlBlockedFormat format) {
+        if (spec.dtype() != DType.F32) return "is " + spec.dtype().lower() + "; the cpu engine runs f32 only";
+        if (spec.layout() == Layout.ENGINE) {
+            if (format == null) return "has layout ENGINE; this cpu engine keeps every tensor canonical (oneDNN's"
+                    + " convolution prefers no blocked format here)";
+            if (spec.rank() != 4) return "has layout ENGINE at rank " + spec.rank() + "; the cpu engine's layout ("
+                    + format + ") is for 4-D tensors only";
         }
-        if (spec.layout() != Layout.CANONICAL) {
-            throw new BackendException(DnnlStatus.ENGINE, "tensor " + spec + " has layout " + spec.layout()
-                    + "; the cpu engine has no engine-specific layouts yet");
-        }
+        return null;
     }
 }

@@ -10,6 +10,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_primitive_desc_create;
 
+import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.tensor.Shape;
@@ -18,7 +19,8 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
  * Global average pooling as oneDNN average pooling with an H x W window; the [N, C] side is described as
- * [N, C, 1, 1], which has the same bytes.
+ * [N, C, 1, 1], which has the same bytes. With a blocked 4-D side the pooled side is first a blocked [N, C, 1, 1]
+ * temporary (pooling runs fast only with one layout on both sides), reordered to or from the canonical [N, C].
  */
 final class DnnlGlobalAvgPool {
     private DnnlGlobalAvgPool() {}
@@ -27,21 +29,47 @@ final class DnnlGlobalAvgPool {
     static void forward(DnnlKernelBuilder b, GlobalAvgPool op) {
         Shape x = b.inputs.get(0).shape();
         dnnl_memory_desc y = pooledDesc(b, x);
-        dnnl_primitive_desc pd = forwardPd(b, x, b.inputDesc(0), y);
-        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0, y)));
+        if (!b.blockedWork()) {
+            dnnl_primitive_desc pd = forwardPd(b, x, b.inputDesc(0), y);
+            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0, y)));
+            return;
+        }
+        dnnl_memory_desc pooled = b.blockedDesc(x.dim(0), x.dim(1), 1, 1);
+        dnnl_primitive_desc pd = forwardPd(b, x, b.inputDesc(0), pooled);
+        if (sameBytes(b, x)) {
+            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0, pooled)));
+            return;
+        }
+        Mem temp = b.temp(pooled);
+        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, temp));
+        b.reorder(temp, b.dst(0, y));
     }
 
     /** diffDst [N, C] → diffSrc [N, C, H, W], each element dy / (H·W). */
     static void backward(DnnlKernelBuilder b, GlobalAvgPoolBwd op) {
         Shape x = op.srcShape();
-        dnnl_memory_desc dx = b.outputDesc(0), dy = pooledDesc(b, x);
+        dnnl_memory_desc dx = b.outputDesc(0), plain = pooledDesc(b, x);
+        dnnl_memory_desc dy = b.blockedWork() ? b.blockedDesc(x.dim(0), x.dim(1), 1, 1) : plain;
         dnnl_primitive_desc hint = forwardPd(b, x, dx, dy);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_pooling_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_pooling_avg_exclude_padding,
                 dx, dy, new long[] {1, 1}, window(x), new long[2], new long[2], new long[2], hint, b.attr()),
                 "dnnl_pooling_backward_primitive_desc_create");
-        b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, b.src(0, dy)), arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
+        Mem diffDst;
+        if (dy == plain || sameBytes(b, x)) {
+            diffDst = b.src(0, dy);
+        } else {
+            diffDst = b.temp(dy);
+            b.reorder(b.src(0, plain), diffDst);
+        }
+        b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, diffDst), arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
     }
+
+    /**
+     * Whether a blocked [N, C, 1, 1] has exactly the bytes of the canonical [N, C]: with one pixel, element (n, c) sits
+     * at n·Cp + c, which is n·C + c when C is a whole number of blocks.
+     */
+    private static boolean sameBytes(DnnlKernelBuilder b, Shape x) { return x.dim(1) % b.backend().blocked().block() == 0; }
 
     private static dnnl_memory_desc pooledDesc(DnnlKernelBuilder b, Shape x) { return b.plain(x.dim(0), x.dim(1), 1, 1); }
 

@@ -20,8 +20,11 @@ import org.bytedeco.dnnl.dnnl_primitive;
  */
 final class DnnlKernel implements Kernel {
 
-    /** Which run argument a memory object reads or writes. */
-    enum Source { SRC, DST, SCRATCH, SAVED }
+    /**
+     * Which run argument a memory object reads or writes; ZEROS is the engine's constant block of zeros (read with
+     * zero strides, to clear the padded channels of blocked tensors).
+     */
+    enum Source { SRC, DST, SCRATCH, SAVED, ZEROS }
 
     /** A place in the run arguments: buffer {@code index} of {@code source}, {@code offset} bytes in. */
     record Slot(Source source, int index, long offset) {}
@@ -94,14 +97,14 @@ final class DnnlKernel implements Kernel {
 
         for (Binding b : bindings) {
             Slot s = b.slot();
-            DnnlBuffer buffer = switch (s.source()) {
-                case SRC -> srcBuffers[s.index()];
-                case DST -> dstBuffers[s.index()];
-                case SCRATCH -> scratchBuffer;
-                case SAVED -> savedBuffer;
+            long base = switch (s.source()) {
+                case SRC -> srcBuffers[s.index()].address();
+                case DST -> dstBuffers[s.index()].address();
+                case SCRATCH -> scratchBuffer.address();
+                case SAVED -> savedBuffer.address();
+                case ZEROS -> backend.zeros();
             };
-            check(dnnl_memory_set_data_handle(b.memory(), handle.at(buffer.address() + s.offset())),
-                    "dnnl_memory_set_data_handle");
+            check(dnnl_memory_set_data_handle(b.memory(), handle.at(base + s.offset())), "dnnl_memory_set_data_handle");
         }
         boolean pending = false;
         for (Object step : steps) {
@@ -126,7 +129,7 @@ final class DnnlKernel implements Kernel {
                     + " buffers for " + specs + ", got " + (given == null ? "null" : given.length));
         }
         for (int i = 0; i < given.length; i++) {
-            into[i] = own(given[i], specs.get(i).bytes(), role + "[" + i + "] (" + specs.get(i) + ")");
+            into[i] = own(given[i], backend.sizeOf(specs.get(i)), role + "[" + i + "] (" + specs.get(i) + ")");
         }
     }
 

@@ -18,7 +18,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministi
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
@@ -31,6 +33,7 @@ import dev.convkit.backend.dnnl.DnnlKernel.PrimitiveCall;
 import dev.convkit.backend.dnnl.DnnlKernel.Slot;
 import dev.convkit.backend.dnnl.DnnlKernel.Source;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +43,10 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Compile-time assembly of a {@link DnnlKernel}: creates descriptors, primitives and memory objects (each
@@ -93,13 +98,40 @@ final class DnnlKernelBuilder {
     }
 
     /** Descriptor of a tensor spec in its layout (the canonical mapping of {@link DnnlDescs}). */
-    dnnl_memory_desc desc(TensorSpec spec) { return own(DnnlDescs.create(spec, op, inputs)); }
+    dnnl_memory_desc desc(TensorSpec spec) { return own(DnnlDescs.create(spec, backend.blocked(), op, inputs)); }
 
     /** Descriptor of input i. */
     dnnl_memory_desc inputDesc(int i) { return desc(inputs.get(i)); }
 
     /** Descriptor of output j. */
     dnnl_memory_desc outputDesc(int j) { return desc(outputs.get(j)); }
+
+    /** Whether this kernel works on blocked tensors: one of its inputs or outputs is in the engine layout. */
+    boolean blockedWork() {
+        for (TensorSpec s : inputs) if (s.layout() == Layout.ENGINE) return true;
+        for (TensorSpec s : outputs) if (s.layout() == Layout.ENGINE) return true;
+        return false;
+    }
+
+    /**
+     * Descriptor of input i in this kernel's working layout: the engine's blocked format for a 4-D input of a kernel
+     * that works blocked ({@link #blockedWork()}), the input's own layout otherwise.
+     */
+    dnnl_memory_desc workDesc(int i) {
+        TensorSpec s = inputs.get(i);
+        if (s.rank() == 4 && s.layout() == Layout.CANONICAL && blockedWork()) return desc(DnnlLayoutPolicy.engine(s));
+        return inputDesc(i);
+    }
+
+    /** Input i in the working layout ({@link #workDesc}): its buffer, or a blocked temporary filled by a reorder. */
+    Mem srcWork(int i) { return srcAs(i, workDesc(i)); }
+
+    /** A descriptor of {@code dims} (4-D) in the engine's blocked format; only for kernels that work blocked. */
+    dnnl_memory_desc blockedDesc(long... dims) {
+        DnnlBlockedFormat f = backend.blocked();
+        if (f == null) throw new IllegalStateException(op.name() + ": this cpu engine has no blocked format");
+        return tagged(dims, f.tag());
+    }
 
     /** An f32 descriptor with explicit strides (elements): transposed or permuted views of canonical buffers. */
     dnnl_memory_desc strided(long[] dims, long[] strides) { return own(DnnlDescs.strided(dims, strides, op, inputs)); }
@@ -123,10 +155,28 @@ final class DnnlKernelBuilder {
         return own(md);
     }
 
+    /** Like {@link #submemory}, or null when oneDNN cannot describe that window (e.g. it splits a channel block). */
+    dnnl_memory_desc trySubmemory(dnnl_memory_desc parent, long[] dims, long[] offsets) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        if (dnnl_memory_desc_create_submemory(md, parent, dims, offsets) != 0) return null;
+        return own(md);
+    }
+
     /** A descriptor a primitive descriptor chose (owned by it; valid while the pd lives, i.e. the kernel's life). */
     dnnl_memory_desc query(dnnl_primitive_desc pd, int what, int index) {
         return dnnl_primitive_desc_query_md(pd, what, index);
     }
+
+    /** oneDNN's name of the implementation {@code pd} chose, e.g. "jit:avx512_core" or "ref:any". */
+    static String implementation(dnnl_primitive_desc pd) {
+        try (PointerPointer<BytePointer> out = new PointerPointer<>(1)) {
+            if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, out) != 0 || out.get(0) == null) return "";
+            return new BytePointer(out.get(0)).getString();
+        }
+    }
+
+    /** Whether {@code pd} runs an optimised implementation rather than oneDNN's reference code. */
+    boolean isOptimised(dnnl_primitive_desc pd) { return !implementation(pd).startsWith("ref"); }
 
     static long size(dnnl_memory_desc md) { return md == null || md.isNull() ? 0 : dnnl_memory_desc_get_size(md); }
 
@@ -198,6 +248,15 @@ final class DnnlKernelBuilder {
         return bind(md, new Slot(Source.SAVED, 0, 0));
     }
 
+    /** The bytes of {@code m}'s run argument from {@code bytes} past {@code m}'s start, seen through {@code md}. */
+    Mem view(Mem m, long bytes, dnnl_memory_desc md) {
+        Slot s = m.slot();
+        return bind(md, new Slot(s.source(), s.index(), s.offset() + bytes));
+    }
+
+    /** The engine's constant zeros seen through {@code md}, which must read at most 256 bytes (zero strides). */
+    Mem zeros(dnnl_memory_desc md) { return bind(md, new Slot(Source.ZEROS, 0, 0)); }
+
     /** A temporary of this kernel, in its own region of the scratch buffer. */
     Mem temp(dnnl_memory_desc md) {
         long offset = tempBytes;
@@ -213,8 +272,8 @@ final class DnnlKernelBuilder {
     }
 
     /**
-     * Input i in the layout {@code wanted} chose by a primitive: the input buffer itself when that is its canonical
-     * layout, otherwise a temporary filled by a reorder step appended now.
+     * Input i in the layout {@code wanted} (chosen by a primitive, or the kernel's working layout): the input buffer
+     * itself when it already has that layout, otherwise a temporary filled by a reorder step appended now.
      */
     Mem srcAs(int i, dnnl_memory_desc wanted) {
         dnnl_memory_desc canonical = inputDesc(i);
@@ -225,8 +284,8 @@ final class DnnlKernelBuilder {
     }
 
     /**
-     * Output j in the layout {@code wanted}: the output buffer itself when canonical, otherwise a temporary that a
-     * reorder into the output buffer copies out right after the next primitive call.
+     * Output j in the layout {@code wanted}: the output buffer itself when it has that layout, otherwise a temporary
+     * that a reorder into the output buffer copies out right after the next primitive call.
      */
     Mem dstAs(int j, dnnl_memory_desc wanted) {
         dnnl_memory_desc canonical = outputDesc(j);
@@ -260,9 +319,12 @@ final class DnnlKernelBuilder {
         exec("reorder", pd, arg(DNNL_ARG_FROM, from), arg(DNNL_ARG_TO, to));
     }
 
-    /** Elements of input i for a host loop, which indexes floats with an int; larger tensors are rejected here. */
+    /**
+     * Floats in input i's buffer for a host loop (padding of a blocked layout included), which indexes floats with
+     * an int; larger tensors are rejected here.
+     */
     int hostLoopLength(int i) {
-        long n = inputs.get(i).size();
+        long n = backend.sizeOf(inputs.get(i)) / Float.BYTES;
         if (n > Integer.MAX_VALUE) {
             throw new BackendException(DnnlStatus.ENGINE, op, inputs, 0, "input " + i + " has " + n
                     + " elements; the cpu engine's host loop for this op handles at most " + Integer.MAX_VALUE);

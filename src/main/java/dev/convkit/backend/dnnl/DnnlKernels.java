@@ -56,12 +56,13 @@ final class DnnlKernels {
         for (int i = 0; i < in.size(); i++) {
             if (in.get(i) == null) throw new NullPointerException(op.name() + ": input spec " + i + " is null");
         }
-        List<TensorSpec> outputs = op.outputs(in);
-        DnnlDescs.requireSupported(op, in);
+        List<TensorSpec> logical = op.outputs(in);
+        DnnlDescs.requireSupported(op, in, backend.blocked());
+        List<TensorSpec> outputs = DnnlLayoutPolicy.outputs(op, in, logical, backend.blocked());
         return build(new DnnlKernelBuilder(backend, op, List.copyOf(in), List.copyOf(outputs)), forward);
     }
 
-    /** A kernel copying a tensor between two layouts (both canonical today: a plain copy by a reorder primitive). */
+    /** A kernel copying a tensor between two layouts (canonical ↔ blocked, or a plain copy) by a reorder primitive. */
     static Kernel reorder(DnnlBackend backend, TensorSpec from, TensorSpec to) {
         // The catalogue has no reorder op; dst = 1 · src is exactly what this kernel computes.
         Op identity = new Scale(1f);
@@ -69,7 +70,7 @@ final class DnnlKernels {
         if (!from.shape().equals(to.shape())) {
             throw new InvalidOpException(identity, in, "a reorder keeps the logical shape, but the target is " + to);
         }
-        DnnlDescs.requireSupported(identity, List.of(from, to));
+        DnnlDescs.requireSupported(identity, List.of(from, to), backend.blocked());
         DnnlKernelBuilder b = new DnnlKernelBuilder(backend, identity, in, List.of(to));
         try {
             b.reorder(b.src(0), b.dst(0));

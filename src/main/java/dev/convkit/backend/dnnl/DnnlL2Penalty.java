@@ -4,7 +4,11 @@ import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.L2PenaltyBwd;
 import java.nio.FloatBuffer;
 
-/** Keras l2 regularisation as host loops: the penalty λ·Σw² (accumulated in double) and its gradient 2·λ·dP·w. */
+/**
+ * Keras l2 regularisation as host loops: the penalty λ·Σw² (accumulated in double) and its gradient 2·λ·dP·w. Both
+ * run over the physical floats, so a blocked input works too: its padding is zero and adds nothing, and the gradient
+ * (blocked like its input) gets zero padding.
+ */
 final class DnnlL2Penalty {
     private DnnlL2Penalty() {}
 

@@ -32,24 +32,24 @@ final class DnnlPool2d {
 
     /** src [N, C, H, W] → dst [N, C, OH, OW]; max pooling also writes the workspace to saved memory. */
     static void forward(DnnlKernelBuilder b, Pool2d op) {
-        dnnl_primitive_desc pd = forwardPd(b, op.kind(), op.window(), b.inputDesc(0), b.outputDesc(0));
+        dnnl_primitive_desc pd = forwardPd(b, op.kind(), op.window(), b.workDesc(0), b.outputDesc(0));
+        Mem src = b.srcWork(0);
         if (op.kind() == Pool2d.Kind.MAX) {
             Mem workspace = b.savedWritten(b.query(pd, dnnl_query_workspace_md, 0));
-            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0)),
-                    arg(DNNL_ARG_WORKSPACE, workspace));
+            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, src), arg(DNNL_ARG_DST, b.dst(0)), arg(DNNL_ARG_WORKSPACE, workspace));
         } else {
-            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0)));
+            b.exec(op.name(), pd, arg(DNNL_ARG_SRC, src), arg(DNNL_ARG_DST, b.dst(0)));
         }
     }
 
     /** (src, dst, diffDst) → diffSrc. */
     static void backward(DnnlKernelBuilder b, Pool2dBwd op, Kernel forward) {
-        dnnl_memory_desc x = b.inputDesc(0), y = b.inputDesc(1);
+        dnnl_memory_desc x = b.workDesc(0), y = b.workDesc(1);
         dnnl_primitive_desc hint = forwardPd(b, op.kind(), op.window(), x, y);
         WindowDims g = WindowDims.of(op.window());
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_pooling_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(op.kind()),
-                b.outputDesc(0), b.inputDesc(2), g.strides(), g.kernel(), new long[2], g.padL(), g.padR(), hint, b.attr()),
+                b.outputDesc(0), b.workDesc(2), g.strides(), g.kernel(), new long[2], g.padL(), g.padR(), hint, b.attr()),
                 "dnnl_pooling_backward_primitive_desc_create");
         if (op.kind() == Pool2d.Kind.MAX) {
             dnnl_memory_desc wsDesc = b.query(hint, dnnl_query_workspace_md, 0);
@@ -58,13 +58,13 @@ final class DnnlPool2d {
                 workspace = b.savedRead(wsDesc);
             } else {
                 workspace = b.temp(wsDesc);
-                b.exec(op.name() + " forward recompute", hint, arg(DNNL_ARG_SRC, b.src(0, x)),
+                b.exec(op.name() + " forward recompute", hint, arg(DNNL_ARG_SRC, b.srcWork(0)),
                         arg(DNNL_ARG_DST, b.temp(y)), arg(DNNL_ARG_WORKSPACE, workspace));
             }
-            b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, b.src(2)), arg(DNNL_ARG_DIFF_SRC, b.dst(0)),
+            b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, b.srcWork(2)), arg(DNNL_ARG_DIFF_SRC, b.dst(0)),
                     arg(DNNL_ARG_WORKSPACE, workspace));
         } else {
-            b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, b.src(2)), arg(DNNL_ARG_DIFF_SRC, b.dst(0)));
+            b.exec(op.name(), pd, arg(DNNL_ARG_DIFF_DST, b.srcWork(2)), arg(DNNL_ARG_DIFF_SRC, b.dst(0)));
         }
     }
 

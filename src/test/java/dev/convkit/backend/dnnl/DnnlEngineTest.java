@@ -363,28 +363,56 @@ class DnnlEngineTest {
             return b;
         }
 
+        /** Runs {@code k} on canonical host data; engine-layout inputs and outputs go through reorder kernels. */
         float[][] run(Kernel k, Buffer saved, float[]... data) {
             Buffer[] src = new Buffer[data.length];
             for (int i = 0; i < data.length; i++) {
-                src[i] = alloc(k.inputs().get(i).bytes());
-                cpu.upload(src[i], FloatBuffer.wrap(data[i]));
+                TensorSpec spec = k.inputs().get(i);
+                src[i] = alloc(cpu.sizeOf(spec));
+                convert(canonical(spec), spec, src[i], data[i]);
             }
             List<Buffer> dst = new ArrayList<>();
-            for (TensorSpec o : k.outputs()) dst.add(alloc(o.bytes()));
+            for (TensorSpec o : k.outputs()) dst.add(alloc(cpu.sizeOf(o)));
             Buffer scratch = k.scratchBytes() > 0 ? alloc(k.scratchBytes()) : null;
             k.run(src, dst.toArray(new Buffer[0]), scratch, saved);
             cpu.synchronize();
             for (int i : k.op().inPlaceInputs()) cpu.download(src[i], FloatBuffer.wrap(data[i]));
             float[][] out = new float[dst.size()][];
             for (int j = 0; j < out.length; j++) {
-                out[j] = new float[(int) k.outputs().get(j).size()];
-                cpu.download(dst.get(j), FloatBuffer.wrap(out[j]));
+                TensorSpec spec = k.outputs().get(j);
+                out[j] = new float[(int) spec.size()];
+                Buffer from = dst.get(j);
+                if (spec.layout() != Layout.CANONICAL) {
+                    Buffer staging = alloc(spec.bytes());
+                    try (Kernel r = cpu.reorder(spec, canonical(spec))) {
+                        r.run(new Buffer[] {from}, new Buffer[] {staging}, null, null);
+                    }
+                    from = staging;
+                }
+                cpu.synchronize();
+                cpu.download(from, FloatBuffer.wrap(out[j]));
             }
             return out;
         }
 
+        /** Uploads canonical {@code data} into {@code into}, which holds {@code spec} (reordered when not canonical). */
+        private void convert(TensorSpec canonical, TensorSpec spec, Buffer into, float[] data) {
+            if (spec.layout() == Layout.CANONICAL) {
+                cpu.upload(into, FloatBuffer.wrap(data));
+                return;
+            }
+            Buffer staging = alloc(canonical.bytes());
+            cpu.upload(staging, FloatBuffer.wrap(data));
+            try (Kernel r = cpu.reorder(canonical, spec)) {
+                r.run(new Buffer[] {staging}, new Buffer[] {into}, null, null);
+            }
+            cpu.synchronize();
+        }
+
         @Override public void close() { arena.close(); }
     }
+
+    private static TensorSpec canonical(TensorSpec s) { return new TensorSpec(s.shape(), s.dtype(), Layout.CANONICAL); }
 
     private static float[] seq(int n, float first) {
         float[] a = new float[n];
