@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The steps run in a child JVM ({@link OffHeapMemoryProbe}) whose flags remove the two sources of VmRSS growth
  * that are not leaks, so that a small bound can be used:
  * <ul>
- *   <li>Java heap: each step leaves ~20 KB of garbage, and in the shared test JVM G1 kept touching never-used eden
+ *   <li>Java heap: each step leaves ~2 KB of garbage (the step's small result arrays), and in the shared test JVM G1
+ *       (at the time ~20 KB per step) kept touching never-used eden
  *       pages, raising VmRSS by 180 MiB over 9,500 steps with no native leak at all. The child has a fixed,
  *       pre-touched 128 MiB heap with the serial collector ({@code -Xms128m -Xmx128m -XX:+AlwaysPreTouch
  *       -XX:+UseSerialGC}), so heap pages are resident from the start.</li>
@@ -42,12 +43,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (malloc without free once per step) grew VmRSS by 0.8-1.1 MiB at 256 bytes/step, 3.0-3.5 MiB at 512 bytes/step and
  * 7-9 MiB at 1 KiB/step (glibc first reuses free resident memory), so leaks from ~512 bytes per step (~17 bytes per
  * kernel run) fail.
+ *
+ * <p>Java garbage per step is bounded too ({@value #HEAP_BOUND_BYTES} bytes): kernels must not build strings or
+ * arrays on their run path. Measured 1,904 bytes/step; before diagnostic texts were built only on failure it was
+ * ~20 KB.
  */
 class OffHeapMemoryTest {
     private static final int WARMUP = 500, STEPS = 10_000;
     private static final long MIN_BOUND_BYTES = 2L << 20;
     private static final double RELATIVE_BOUND = 0.02;
     private static final long CHILD_TIMEOUT_SECONDS = 240;
+    private static final long HEAP_BOUND_BYTES = 8192;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.convkit.testing.TestBackends#providers")
@@ -91,6 +97,9 @@ class OffHeapMemoryTest {
         assertTrue(lastLoss < firstLoss, "the steps must train: loss " + firstLoss + " -> " + lastLoss);
         assertTrue(growth <= bound, "resident memory grew by " + growth + " bytes over " + (STEPS - WARMUP) + " steps ("
                 + growth / (STEPS - WARMUP) + " bytes/step), more than the bound of " + bound + " bytes");
+        long heapPerStep = Long.parseLong(r.get("heapPerStep"));
+        assertTrue(heapPerStep <= HEAP_BOUND_BYTES, "each training step left " + heapPerStep + " bytes of Java garbage,"
+                + " more than the bound of " + HEAP_BOUND_BYTES + ": something on the kernels' run path allocates");
     }
 
     private static Map<String, String> parseResult(String output) {

@@ -3,6 +3,7 @@ package dev.convkit.backend.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
@@ -109,8 +110,9 @@ final class DnnlKernel implements Kernel {
         boolean pending = false;
         for (Object step : steps) {
             if (step instanceof PrimitiveCall call) {
-                check(dnnl_primitive_execute(call.primitive(), backend.stream(), call.count(), call.args()),
-                        "dnnl_primitive_execute(" + call.what() + ")");
+                int status = dnnl_primitive_execute(call.primitive(), backend.stream(), call.count(), call.args());
+                // The call's name is built only on failure: run() is on every step's path and must not allocate.
+                if (status != dnnl_success) check(status, "dnnl_primitive_execute(" + call.what() + ")");
                 pending = true;
             } else {
                 if (pending) check(dnnl_stream_wait(backend.stream()), "dnnl_stream_wait");
@@ -129,13 +131,22 @@ final class DnnlKernel implements Kernel {
                     + " buffers for " + specs + ", got " + (given == null ? "null" : given.length));
         }
         for (int i = 0; i < given.length; i++) {
-            into[i] = own(given[i], backend.sizeOf(specs.get(i)), role + "[" + i + "] (" + specs.get(i) + ")");
+            into[i] = own(given[i], backend.sizeOf(specs.get(i)), role, i, specs.get(i));
         }
     }
 
-    private DnnlBuffer require(Buffer given, long bytes, String role) { return own(given, bytes, role); }
+    private DnnlBuffer require(Buffer given, long bytes, String role) { return own(given, bytes, role, -1, null); }
 
-    private DnnlBuffer own(Buffer given, long bytes, String role) {
+    /**
+     * Checks one buffer. The role text ("src[1] (f32[8, 16, 32, 32])") is assembled only when a check fails, so a
+     * successful run allocates nothing.
+     */
+    private DnnlBuffer own(Buffer given, long bytes, String roleName, int index, TensorSpec spec) {
+        if (given instanceof DnnlBuffer b && b.dnnlArena().owner() == backend && b.bytes() >= bytes
+                && b.dnnlArena().isOpen()) {
+            return b;
+        }
+        String role = index < 0 ? roleName : roleName + "[" + index + "] (" + spec + ")";
         if (!(given instanceof DnnlBuffer b) || b.dnnlArena().owner() != backend) {
             throw new IllegalArgumentException(op.name() + " " + op + ": " + role + " must be a buffer of this cpu"
                     + " engine, got " + given);
