@@ -31,6 +31,13 @@ public interface Backend extends AutoCloseable {
      */
     Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward);
 
+    /**
+     * True when this engine runs {@code fused}, an op that stands for a sequence of basic ones (today
+     * {@link dev.convkit.ops.BatchNormReluTrain}), faster than the sequence. The program builder emits fused ops
+     * only for engines that say so; by default an engine receives basic ops only.
+     */
+    default boolean fuses(Op fused) { return false; }
+
     /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
     Kernel reorder(TensorSpec from, TensorSpec to);
 

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Lowers a {@link Model} to a {@link Program}: layer by layer, then (for training) loss and backward ops. */
 public final class ProgramBuilder {
@@ -26,11 +27,18 @@ public final class ProgramBuilder {
      * The training program: forward with batch statistics and dropout, softmax cross-entropy on the single output,
      * plus every parameter's l2 penalty, then the backward ops for every trainable parameter.
      */
-    public static Program training(Model m, int batch, Labels labels) {
+    public static Program training(Model m, int batch, Labels labels) { return training(m, batch, labels, op -> false); }
+
+    /**
+     * The training program with fused ops where {@code fuses} accepts them (an engine's {@code Backend::fuses}):
+     * see {@link Fusion}. The arithmetic is the same as without fusion.
+     */
+    public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses) {
         if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
                 + " outputs; training needs exactly one (logits)");
         ProgramBuilder b = new ProgramBuilder(batch, true);
         b.forward(m);
+        Fusion.apply(b.p, fuses);
         b.addLoss(m, labels);
         List<Value> penalties = new ArrayList<>();
         penalties.add(b.p.dataLoss);

@@ -6,6 +6,7 @@ import static dev.convkit.conformance.ConformanceCase.only;
 
 import dev.convkit.ops.Activation;
 import dev.convkit.ops.Add;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Dropout;
@@ -33,6 +34,10 @@ final class LayerCases {
                 batchNorm("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNorm("4-D batch 1 [1, 3, 5, 5]", 1, 3, 5, 5),
                 batchNorm("2-D [6, 7]", 6, 7),
+                batchNormRelu("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
+                batchNormRelu("4-D [2, 16, 4, 4] (a whole 16-channel block)", 2, 16, 4, 4),
+                batchNormRelu("4-D [2, 20, 3, 3] (a partial channel block)", 2, 20, 3, 3),
+                batchNormRelu("2-D [6, 7]", 6, 7),
                 unary("relu [2, 3, 5, 5]", new Activation(Activation.Kind.RELU), 2, 3, 5, 5),
                 unary("sigmoid [2, 3, 4, 3]", new Activation(Activation.Kind.SIGMOID), 2, 3, 4, 3),
                 unary("tanh [3, 11]", new Activation(Activation.Kind.TANH), 3, 11),
@@ -81,6 +86,15 @@ final class LayerCases {
                 RandomTensors.uniform(rnd, c, 0.5, 1.5)};
         return forward("batch_norm_train " + what, new BatchNormTrain(1e-3f, 0.99f), List.of(x, v, v, v, v), gen,
                 only(5, 0, 1, 2), only(3, 0));
+    }
+
+    /** Fused BN + ReLU, the inputs of {@link #batchNorm}: about half of dst is zeroed by the ReLU. */
+    private static ConformanceCase batchNormRelu(String what, int... dims) {
+        TensorSpec x = TensorSpec.f32(dims);
+        TensorSpec v = TensorSpec.f32(dims[1]);
+        ConformanceCase plain = batchNorm(what, dims);
+        return forward("batch_norm_relu_train " + what, new BatchNormReluTrain(1e-3f, 0.99f), List.of(x, v, v, v, v),
+                plain.inputs(), only(5, 0, 1, 2), only(3, 0));
     }
 
     /** Pooling of distinct values, so no window has a tie that an engine might break differently. */

@@ -5,6 +5,7 @@ import static dev.convkit.conformance.ConformanceCase.uniform;
 
 import dev.convkit.ops.AdamUpdate;
 import dev.convkit.ops.BatchNormInfer;
+import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.Crop2d;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
@@ -34,6 +35,9 @@ final class StandaloneCases {
         return List.of(
                 batchNormInfer("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNormInfer("2-D [3, 6]", 3, 6),
+                batchNormReluBwd("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
+                batchNormReluBwd("4-D [2, 16, 3, 3]", 2, 16, 3, 3),
+                batchNormReluBwd("2-D [6, 7]", 6, 7),
                 update("sgd_update plain (momentum 0), step 1", new SgdUpdate(0f, false), 1, false),
                 update("sgd_update momentum 0.9, step 4", new SgdUpdate(0.9f, false), 4, false),
                 update("sgd_update nesterov 0.9, step 2", new SgdUpdate(0.9f, true), 2, false),
@@ -52,6 +56,24 @@ final class StandaloneCases {
     }
 
     private static List<TensorSpec> twice(TensorSpec s) { return List.of(s, s); }
+
+    /**
+     * The fused BN + ReLU backward compiled alone, with no forward kernel whose saved mask it could read: dst (the
+     * ReLU output, zero in about half the places) defines the mask.
+     */
+    private static ConformanceCase batchNormReluBwd(String what, int... dims) {
+        TensorSpec x = TensorSpec.f32(dims);
+        TensorSpec v = TensorSpec.f32(dims[1]);
+        int c = dims[1], n = (int) x.size();
+        return standalone("batch_norm_relu_bwd alone " + what, new BatchNormReluBwd(1e-3f), List.of(x, x, x, v, v, v),
+                rnd -> {
+                    double[] dst = RandomTensors.uniform(rnd, n, -1, 1);
+                    for (int i = 0; i < n; i++) dst[i] = Math.max(0, dst[i]);
+                    return new double[][] {RandomTensors.uniform(rnd, n, -2, 2), dst, RandomTensors.uniform(rnd, n, -1, 1),
+                            RandomTensors.uniform(rnd, c, 0.5, 1.5), RandomTensors.uniform(rnd, c, -0.3, 0.3),
+                            RandomTensors.uniform(rnd, c, 0.2, 2)};
+                });
+    }
 
     private static ConformanceCase batchNormInfer(String what, int... dims) {
         TensorSpec x = TensorSpec.f32(dims);

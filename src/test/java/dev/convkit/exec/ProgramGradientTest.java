@@ -12,6 +12,7 @@ import dev.convkit.graph.Model;
 import dev.convkit.graph.Program;
 import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.Window2d;
@@ -19,6 +20,7 @@ import dev.convkit.tensor.Shape;
 import dev.convkit.testing.Closeness;
 import dev.convkit.testing.TestBackends;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -106,6 +108,29 @@ class ProgramGradientTest {
                 + "loss %.6f, worst error/tolerance %.3g%n", checked, analytic.size(), loss, worst);
         if (!mismatches.isEmpty()) fail(mismatches.size() + " of " + checked + " gradient entries disagree with finite differences:\n  "
                 + String.join("\n  ", mismatches) + "\n" + program.listing());
+    }
+
+    /**
+     * The same model lowered with fused BN + ReLU (as the cpu engine gets it): the float64 loss and every gradient
+     * equal those of the basic program above, which the finite differences check. So the fused ops' gradient rule
+     * is right wherever the fusion applies.
+     */
+    @Test void fusedProgramGivesTheSameLossAndGradients() {
+        Program fused = ProgramBuilder.training(model, BATCH, Labels.SPARSE, op -> true);
+        long pairs = fused.instrs().stream().filter(i -> i.op() instanceof BatchNormReluTrain).count();
+        assertTrue(pairs > 0, "the test model must have a BN read only by a ReLU:\n" + fused.listing());
+        assertEquals(program.instrs().stream().filter(i -> i.op().name().equals("relu")).count() - pairs,
+                fused.instrs().stream().filter(i -> i.op().name().equals("relu")).count(), "each fusion absorbs one relu");
+        ReferenceProgramRunner fusedRunner = new ReferenceProgramRunner(fused);
+        ReferenceProgramRunner.Run plainRun = runner.run(params, new double[][] {image}, labels, 1, null);
+        ReferenceProgramRunner.Run fusedRun = fusedRunner.run(params, new double[][] {image}, labels, 1, null);
+        assertEquals(plainRun.scalar(program.loss()), fusedRun.scalar(fused.loss()), 1e-12, "loss");
+        Map<String, double[]> plain = runner.gradients(plainRun), withFusion = fusedRunner.gradients(fusedRun);
+        assertEquals(plain.keySet(), withFusion.keySet());
+        for (String name : plain.keySet()) {
+            double scale = 1e-12 * (1 + Arrays.stream(plain.get(name)).map(Math::abs).max().orElse(0));
+            assertArrayEquals(plain.get(name), withFusion.get(name), scale, "gradient of " + name);
+        }
     }
 
     @Test void runningStatisticUpdatesAreSideEffectsKeptOutOfRepeatedEvaluations() {

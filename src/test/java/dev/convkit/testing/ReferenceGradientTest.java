@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.ops.Activation;
 import dev.convkit.ops.Add;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
@@ -48,6 +49,8 @@ class ReferenceGradientTest {
                         conv(new Window2d(3, 2, 2, 1, 0, 2, 1, 0, 1, 1), true, 1, 3, 5, 4, 2)),
                 named("batch_norm_train 4-D", batchNorm(2, 3, 3, 2)),
                 named("batch_norm_train 2-D", batchNorm(5, 4)),
+                named("batch_norm_relu_train 4-D", batchNormRelu(2, 3, 3, 2)),
+                named("batch_norm_relu_train 2-D", batchNormRelu(5, 4)),
                 named("relu", unary(new Activation(Activation.Kind.RELU), 2, 3, 3, 3)),
                 named("sigmoid", unary(new Activation(Activation.Kind.SIGMOID), 2, 3, 2, 3)),
                 named("tanh", unary(new Activation(Activation.Kind.TANH), 3, 7)),
@@ -108,6 +111,12 @@ class ReferenceGradientTest {
         // Only dst carries gradient: mean and var are kept for the backward op, they are not differentiated outputs.
         return new Case(new BatchNormTrain(1e-3f, 0.99f), specs, gen, new boolean[] {true, true, true, false, false},
                 new boolean[] {true, false, false});
+    }
+
+    /** Fused BN + ReLU on the inputs of {@link #batchNorm}; about half of dst is cut by the ReLU. */
+    private static Case batchNormRelu(int... dims) {
+        Case plain = batchNorm(dims);
+        return new Case(new BatchNormReluTrain(1e-3f, 0.99f), plain.specs(), plain.inputs(), plain.wrt(), plain.objective());
     }
 
     private static Case unary(Op op, int... dims) {

@@ -6,6 +6,8 @@ import dev.convkit.ops.AdamUpdate;
 import dev.convkit.ops.Add;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
+import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
@@ -83,6 +85,16 @@ public final class ReferenceOps {
         }
         if (op instanceof BatchNormInfer b) return one(RefNorm.infer(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]));
         if (op instanceof BatchNormBwd b) return RefNorm.backward(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
+        if (op instanceof BatchNormReluTrain b) {   // BN, then ReLU on dst
+            double[][] r = RefNorm.train(s0, b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
+            r[0] = RefElementwise.activation(Activation.Kind.RELU, r[0], lastDim(s0));
+            return r;
+        }
+        if (op instanceof BatchNormReluBwd b) {     // BN backward of diffDst masked by dst > 0
+            double[] masked = new double[in[2].length];
+            for (int i = 0; i < masked.length; i++) masked[i] = in[1][i] > 0 ? in[2][i] : 0;
+            return RefNorm.backward(s0, b.epsilon(), in[0], masked, in[3], in[4], in[5]);
+        }
         if (op instanceof Activation a) return one(RefElementwise.activation(a.kind(), in[0], lastDim(s0)));
         if (op instanceof ActivationBwd a) {
             return one(RefElementwise.activationBackward(a.kind(), in[0], in[1], lastDim(s0)));

@@ -15,6 +15,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_accurate;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_backward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_forward_primitive_desc_create;
 
+import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.Activation;
 import dev.convkit.ops.ActivationBwd;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -47,6 +48,15 @@ final class DnnlActivation {
         }
         b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
+    }
+
+    /** Queues {@code dx = dy · [y > 0]}, all three described by {@code md} (the unfused tail of a fused BN+ReLU). */
+    static void reluBackward(DnnlKernelBuilder b, dnnl_memory_desc md, Mem y, Mem dy, Mem dx) {
+        dnnl_primitive_desc hint = forwardPd(b, Activation.Kind.RELU, md);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(Activation.Kind.RELU), md,
+                md, md, 0f, 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
+        b.exec("relu_bwd", pd, arg(DNNL_ARG_DST, y), arg(DNNL_ARG_DIFF_DST, dy), arg(DNNL_ARG_DIFF_SRC, dx));
     }
 
     /** Softmax forward over axis 1 of [N, K], or eltwise; src and dst share {@code md}. */

@@ -15,6 +15,7 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
@@ -67,6 +68,11 @@ final class DnnlBackend implements Backend {
     private final Pointer zeros;
     static final int ZEROS_BYTES = 256;
     private boolean open = true;
+    /**
+     * Whether programs for this engine use fused ops ({@link #fuses}). On by default; the system property
+     * {@code convkit.cpu.fused=false} turns it off, for before/after measurements and for bisecting a suspect fusion.
+     */
+    private final boolean fused = !"false".equals(System.getProperty("convkit.cpu.fused"));
 
     DnnlBackend(BackendOptions options) { this(options, true); }
 
@@ -168,6 +174,9 @@ final class DnnlBackend implements Backend {
         requireOpen();
         return DnnlKernels.compile(this, op, inputs, forward);
     }
+
+    /** BN + ReLU in training: oneDNN's fuse_norm_relu (one primitive and a 1-bit mask instead of an eltwise pass). */
+    @Override public boolean fuses(Op fusedOp) { return fused && fusedOp instanceof BatchNormReluTrain; }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         requireOpen();

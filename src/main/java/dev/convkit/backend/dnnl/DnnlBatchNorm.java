@@ -11,19 +11,25 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_backward;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_backward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scale;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_shift;
 
 import dev.convkit.backend.BackendException;
+import dev.convkit.backend.Kernel;
+import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
+import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
@@ -34,7 +40,8 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * Batch normalisation on oneDNN's batch_normalization primitive (scale = gamma, shift = beta), forward training,
  * forward inference with the given statistics, and backward. The running statistics of training mode are updated
  * by a host loop over the C channels after the primitive has produced the batch mean and biased variance.
- * 4-D tensors are normalised in the kernel's working layout (blocked when any of them is blocked).
+ * 4-D tensors are normalised in the kernel's working layout (blocked when any of them is blocked). The fused
+ * BN + ReLU ops use oneDNN's fuse_norm_relu flag: one pass instead of BN and eltwise, forward and backward.
  */
 final class DnnlBatchNorm {
     private DnnlBatchNorm() {}
@@ -43,16 +50,33 @@ final class DnnlBatchNorm {
 
     /** (src, gamma, beta, runningMean, runningVar) → (dst, mean, var); running stats updated in place. */
     static void train(DnnlKernelBuilder b, BatchNormTrain op) {
-        dnnl_primitive_desc pd = trainingPd(b, op.epsilon());
+        dnnl_primitive_desc pd = trainingPd(b, op.epsilon(), false);
         b.exec("batch normalization forward training", pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_SCALE, b.src(1)),
                 arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_DST, b.dst(0)), arg(DNNL_ARG_MEAN, b.dst(1)),
                 arg(DNNL_ARG_VARIANCE, b.dst(2)));
+        updateRunningStatistics(b, op.momentum());
+    }
+
+    /**
+     * Fused BN + ReLU (oneDNN's fuse_norm_relu): as {@link #train} with dst = max(0, BN(src)); oneDNN's workspace
+     * (which outputs were positive, one bit each) goes to saved memory for {@link #backwardRelu}.
+     */
+    static void trainRelu(DnnlKernelBuilder b, BatchNormReluTrain op) {
+        dnnl_primitive_desc pd = trainingPd(b, op.epsilon(), true);
+        Mem workspace = b.savedWritten(b.query(pd, dnnl_query_workspace_md, 0));
+        b.exec("batch normalization + relu forward training", pd, arg(DNNL_ARG_SRC, b.srcWork(0)),
+                arg(DNNL_ARG_SCALE, b.src(1)), arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_DST, b.dst(0)),
+                arg(DNNL_ARG_MEAN, b.dst(1)), arg(DNNL_ARG_VARIANCE, b.dst(2)), arg(DNNL_ARG_WORKSPACE, workspace));
+        updateRunningStatistics(b, op.momentum());
+    }
+
+    /** Host step after the forward primitive: inputs 3 and 4 (running mean, variance) from outputs 1 and 2. */
+    private static void updateRunningStatistics(DnnlKernelBuilder b, float momentum) {
         TensorSpec x = b.inputs.get(0);
         int channels = x.dim(1);
         long count = x.size() / channels;
         // Keras: running = momentum * running + (1 - momentum) * batch; the variance is made unbiased first
         // (n / (n - 1), with n - 1 floored at 1 so a single value per channel does not divide by zero).
-        float momentum = op.momentum();
         double unbias = (double) count / Math.max(count - 1, 1);
         b.host((src, dst, scratch) -> {
             FloatBuffer mean = dst[1].floats(), var = dst[2].floats();
@@ -78,25 +102,60 @@ final class DnnlBatchNorm {
 
     /** (src, diffDst, gamma, mean, var) → (diffSrc, diffGamma, diffBeta). */
     static void backward(DnnlKernelBuilder b, BatchNormBwd op) {
-        dnnl_primitive_desc hint = trainingPd(b, op.epsilon());
-        dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_backward,
-                b.outputDesc(0), b.workDesc(1), b.workDesc(0), op.epsilon(), SCALE_SHIFT, hint, b.attr()),
-                "dnnl_batch_normalization_backward_primitive_desc_create");
+        dnnl_primitive_desc pd = backwardPd(b, op.epsilon(), false, b.workDesc(1));
         b.exec("batch normalization backward", pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_SCALE, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)), arg(DNNL_ARG_VARIANCE, b.src(4)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
     }
 
-    /** Forward training over input 0 (src of both the forward and the backward op). */
-    private static dnnl_primitive_desc trainingPd(DnnlKernelBuilder b, float epsilon) {
+    /**
+     * (src, dst, diffDst, gamma, mean, var) → (diffSrc, diffGamma, diffBeta). With its own forward kernel as hint
+     * it is one fused primitive reading the saved workspace; compiled alone (no saved workspace to read) it masks
+     * diffDst with dst > 0 into scratch and runs the plain BN backward.
+     */
+    static void backwardRelu(DnnlKernelBuilder b, BatchNormReluBwd op, Kernel forward) {
+        dnnl_primitive_desc fused = backwardPd(b, op.epsilon(), true, b.workDesc(2));
+        dnnl_memory_desc wsDesc = b.query(fused, dnnl_query_workspace_md, 0);
+        if (forward instanceof DnnlKernel k && k.op() instanceof BatchNormReluTrain f && f.epsilon() == op.epsilon()
+                && k.inputs().get(0).equals(b.inputs.get(0)) && k.savedBytes() == DnnlKernelBuilder.size(wsDesc)) {
+            b.exec("batch normalization + relu backward", fused, arg(DNNL_ARG_SRC, b.srcWork(0)),
+                    arg(DNNL_ARG_DIFF_DST, b.srcWork(2)), arg(DNNL_ARG_SCALE, b.src(3)), arg(DNNL_ARG_MEAN, b.src(4)),
+                    arg(DNNL_ARG_VARIANCE, b.src(5)), arg(DNNL_ARG_WORKSPACE, b.savedRead(wsDesc)),
+                    arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
+            return;
+        }
+        dnnl_memory_desc dy = b.workDesc(2);
+        Mem masked = b.temp(dy);
+        DnnlActivation.reluBackward(b, dy, b.srcWork(1), b.srcWork(2), masked);
+        dnnl_primitive_desc plain = backwardPd(b, op.epsilon(), false, dy);
+        b.exec("batch normalization backward", plain, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, masked),
+                arg(DNNL_ARG_SCALE, b.src(3)), arg(DNNL_ARG_MEAN, b.src(4)), arg(DNNL_ARG_VARIANCE, b.src(5)),
+                arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
+    }
+
+    /** Backward over src = input 0 and a diffDst described by {@code dy}, hinted by the matching forward. */
+    private static dnnl_primitive_desc backwardPd(DnnlKernelBuilder b, float epsilon, boolean relu, dnnl_memory_desc dy) {
+        dnnl_primitive_desc hint = trainingPd(b, epsilon, relu);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_backward,
+                b.outputDesc(0), dy, b.workDesc(0), epsilon, flags(relu), hint, b.attr()),
+                "dnnl_batch_normalization_backward_primitive_desc_create");
+        return pd;
+    }
+
+    private static int flags(boolean relu) { return relu ? SCALE_SHIFT | dnnl_fuse_norm_relu : SCALE_SHIFT; }
+
+    /** Forward training over input 0 (src of both the forward and the backward op), with or without fused relu. */
+    private static dnnl_primitive_desc trainingPd(DnnlKernelBuilder b, float epsilon, boolean relu) {
         dnnl_memory_desc x = b.workDesc(0);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
-                x, x, epsilon, SCALE_SHIFT, b.attr()), "dnnl_batch_normalization_forward_primitive_desc_create");
-        if (DnnlKernelBuilder.size(b.query(pd, dnnl_query_workspace_md, 0)) != 0) {
-            throw new BackendException(DnnlStatus.ENGINE, b.op, b.inputs, 0,
-                    "oneDNN batch normalization asked for a workspace, which only fused relu needs");
+                x, x, epsilon, flags(relu), b.attr()), "dnnl_batch_normalization_forward_primitive_desc_create");
+        boolean hasWorkspace = DnnlKernelBuilder.size(b.query(pd, dnnl_query_workspace_md, 0)) != 0;
+        if (hasWorkspace != relu) {
+            throw new BackendException(DnnlStatus.ENGINE, b.op, b.inputs, 0, "oneDNN batch normalization "
+                    + (relu ? "with fused relu did not ask for the workspace of its relu mask"
+                            : "asked for a workspace, which only fused relu needs"));
         }
         return pd;
     }
