@@ -40,6 +40,7 @@ public final class CompiledModel implements AutoCloseable {
     private final Buffer hyper, counter;                            // (2,) [lr, t] and (1,) dropout counter
     private Kernel updateKernel;
     private final Map<String, CompiledStep> steps = new HashMap<>();
+    private CompiledStep last;   // the step that ran most recently, for output()
     private long step;                                             // optimizer steps taken (Adam's t)
 
     public CompiledModel(Model model, Backend backend, Op update) {
@@ -163,6 +164,24 @@ public final class CompiledModel implements AutoCloseable {
     public record StepResult(float loss, float dataLoss, float[] probs) {}
 
     /**
+     * Output {@code i} of the model (logits, for the zoo's classifiers; any rank) as computed by the last
+     * {@link #trainStep} or {@link #testStep}: [N, ...] floats in canonical (NCHW) order, whatever layout the
+     * engine keeps its activations in.
+     *
+     * @throws IllegalStateException before the first step
+     */
+    public float[] output(int i) {
+        if (last == null) throw new IllegalStateException("model '" + model.name() + "' has not run a step yet");
+        List<Value> outs = last.program.outputs();
+        if (i < 0 || i >= outs.size()) throw new IndexOutOfBoundsException("model '" + model.name() + "' has "
+                + outs.size() + " outputs, asked for output " + i);
+        backend.synchronize();
+        float[] data = new float[(int) outs.get(i).spec().size()];
+        backend.download(last.buffer(outs.get(i)), FloatBuffer.wrap(data));
+        return data;
+    }
+
+    /**
      * One training step on a batch: forward, loss, backward, optimizer update with learning rate {@code lr}.
      * {@code inputs[i]} is the i-th model input as NCHW floats; {@code labels} are class indices (SPARSE) or one-hot.
      */
@@ -174,6 +193,7 @@ public final class CompiledModel implements AutoCloseable {
         backend.upload(counter, FloatBuffer.wrap(new float[] {step + 1}));
         backend.upload(s.buffer(s.program.one()), FloatBuffer.wrap(new float[] {1f}));
         s.run();
+        last = s;
         runUpdate();
         step++;
         return read(s);
@@ -184,6 +204,7 @@ public final class CompiledModel implements AutoCloseable {
         CompiledStep s = step(false, batchOf(inputs), labels == null ? null : kind);
         bindBatch(s, inputs, labels);
         s.run();
+        last = s;
         return read(s);
     }
 

@@ -41,6 +41,15 @@ final class CompiledStep implements AutoCloseable {
     private Buffer[][] src, dst;
     private Buffer[] saved;
     private Buffer scratch;
+    /**
+     * Host-read values (outputs, loss, probabilities) whose producer writes them in an engine layout: they live in
+     * the activation arena in that layout, and a reorder kernel copies each into its canonical I/O buffer after the
+     * step. {@code hostView} maps them to that canonical copy.
+     */
+    private final Map<Value, Kernel> outReorders = new IdentityHashMap<>();
+    private final Map<Value, Buffer> hostView = new IdentityHashMap<>();
+    private Kernel[] tailKernels;
+    private Buffer[][] tailSrc, tailDst;
 
     /** Phase 1: compile kernels and plan memory; allocates nothing. */
     CompiledStep(Program program, Backend backend) {
@@ -64,7 +73,6 @@ final class CompiledStep implements AutoCloseable {
                 scratchMax = Math.max(scratchMax, k.scratchBytes());
                 savedTotal += MemoryPlan.align(k.savedBytes(), backend.alignment());
             }
-            scratchBytes = scratchMax;
             savedBytes = savedTotal;
             for (Value v : program.values()) {
                 switch (v.role()) {
@@ -76,9 +84,19 @@ final class CompiledStep implements AutoCloseable {
             for (Value v : new Value[] {program.loss(), program.dataLoss(), program.probs()}) if (v != null) io.add(v);
             Set<Value> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
             pinned.addAll(io);
+            for (Value v : io) {
+                TensorSpec written = spec(v);
+                if (written.layout() == Layout.CANONICAL) continue;
+                Kernel r = backend.reorder(written, v.spec());
+                kernels.add(r);   // owned (closed) with the op kernels; run by run() after them
+                outReorders.put(v, r);
+                scratchMax = Math.max(scratchMax, r.scratchBytes());
+                pinned.remove(v);   // its engine-layout copy is an activation, alive to the end of the step
+            }
+            scratchBytes = scratchMax;
             pinned.addAll(program.paramGrads().values());
-            for (Value v : pinned) requireCanonical(v);
-            plan = MemoryPlan.of(program, pinned, v -> backend.sizeOf(spec(v)), backend.alignment());
+            for (Value v : program.paramGrads().values()) requireCanonical(v);
+            plan = MemoryPlan.of(program, pinned, outReorders.keySet(), v -> backend.sizeOf(spec(v)), backend.alignment());
             long ioTotal = 0;
             for (Value v : io) ioTotal += MemoryPlan.align(backend.sizeOf(v.spec()), backend.alignment());
             ioBytes = ioTotal;
@@ -89,13 +107,13 @@ final class CompiledStep implements AutoCloseable {
     }
 
     /**
-     * Values the host reads or the optimizer updates (outputs, loss, probabilities, parameter gradients) must be
-     * written in canonical layout; an engine keeps its own layouts for activations between ops only.
+     * Parameter gradients must be written in canonical layout: the optimizer updates the flat parameter arena in
+     * place. (Host-read values in an engine layout are copied out instead, see {@link #outReorders}.)
      */
     private void requireCanonical(Value v) {
         TensorSpec s = physical.getOrDefault(v, v.spec());
         if (s.layout() != Layout.CANONICAL) throw new IllegalStateException(backend.name() + " writes " + v
-                + " in layout " + s + "; program outputs and parameter gradients must be canonical");
+                + " in layout " + s + "; parameter gradients must be canonical");
     }
 
     /** The spec a value is stored with: its producer kernel's output spec, or canonical for bound values. */
@@ -124,14 +142,14 @@ final class CompiledStep implements AutoCloseable {
         for (Value v : new LinkedHashSet<>(io)) {
             if (buffers.containsKey(v)) continue;   // bound by the model (e.g. the training step counter)
             long size = backend.sizeOf(v.spec());
-            buffers.put(v, ioArena.slice(at, size));
+            (outReorders.containsKey(v) ? hostView : buffers).put(v, ioArena.slice(at, size));
             at += MemoryPlan.align(size, backend.alignment());
         }
         for (Value v : program.values()) {
             Long off = plan.offset(v);
             if (off != null && !buffers.containsKey(v)) buffers.put(v, act.slice(off, backend.sizeOf(spec(v))));
         }
-        int n = kernels.size();
+        int n = program.instrs().size();
         src = new Buffer[n][];
         dst = new Buffer[n][];
         saved = new Buffer[n];
@@ -139,8 +157,8 @@ final class CompiledStep implements AutoCloseable {
         List<Instr> instrs = program.instrs();
         for (int k = 0; k < n; k++) {
             Instr i = instrs.get(k);
-            src[k] = i.inputs().stream().map(this::buffer).toArray(Buffer[]::new);
-            dst[k] = i.outputs().stream().map(this::buffer).toArray(Buffer[]::new);
+            src[k] = i.inputs().stream().map(this::kernelBuffer).toArray(Buffer[]::new);
+            dst[k] = i.outputs().stream().map(this::kernelBuffer).toArray(Buffer[]::new);
             long s = kernels.get(k).savedBytes();
             if (s > 0) {
                 saved[k] = savedArena.slice(savedAt, s);
@@ -152,6 +170,15 @@ final class CompiledStep implements AutoCloseable {
             if (f != null && saved[f.index()] != null) saved[k] = saved[f.index()];
         }
         scratch = scratchBytes > 0 ? scratchArena.slice(0, scratchBytes) : null;
+        int t = outReorders.size(), j = 0;
+        tailKernels = new Kernel[t];
+        tailSrc = new Buffer[t][];
+        tailDst = new Buffer[t][];
+        for (Map.Entry<Value, Kernel> e : outReorders.entrySet()) {
+            tailKernels[j] = e.getValue();
+            tailSrc[j] = new Buffer[] {buffers.get(e.getKey())};
+            tailDst[j++] = new Buffer[] {hostView.get(e.getKey())};
+        }
     }
 
     private Arena alloc(MemoryKind kind, long bytes) {
@@ -160,17 +187,27 @@ final class CompiledStep implements AutoCloseable {
         return a;
     }
 
-    Buffer buffer(Value v) {
+    /** The buffer kernels read and write for {@code v}, in the layout its producer writes. */
+    private Buffer kernelBuffer(Value v) {
         Buffer b = buffers.get(v);
         if (b == null) throw new IllegalStateException("value " + v + " has no buffer (role " + v.role() + ")");
         return b;
     }
 
-    /** Runs every op in order. */
-    void run() {
-        for (int k = 0; k < src.length; k++) kernels.get(k).run(src[k], dst[k], scratch, saved[k]);
+    /** The buffer the host reads or writes for {@code v}: canonical layout always. */
+    Buffer buffer(Value v) {
+        Buffer b = hostView.containsKey(v) ? hostView.get(v) : buffers.get(v);
+        if (b == null) throw new IllegalStateException("value " + v + " has no buffer (role " + v.role() + ")");
+        return b;
     }
 
+    /** Runs every op in order, then copies engine-layout host-read values to their canonical buffers. */
+    void run() {
+        for (int k = 0; k < src.length; k++) kernels.get(k).run(src[k], dst[k], scratch, saved[k]);
+        for (int k = 0; k < tailKernels.length; k++) tailKernels[k].run(tailSrc[k], tailDst[k], scratch, null);
+    }
+
+    /** Kernels of the program's ops, plus one reorder per engine-layout host-read value. */
     int kernelCount() { return kernels.size(); }
 
     @Override public void close() {

@@ -32,6 +32,14 @@ public final class MemoryPlan {
     public interface Sizer { long bytes(Value v); }
 
     public static MemoryPlan of(Program p, Set<Value> pinned, Sizer sizer, int alignment) {
+        return of(p, pinned, Set.of(), sizer, alignment);
+    }
+
+    /**
+     * As {@link #of(Program, Set, Sizer, int)}, with the values in {@code liveToEnd} kept alive past the last
+     * instruction (the executor copies them out after the step).
+     */
+    public static MemoryPlan of(Program p, Set<Value> pinned, Set<Value> liveToEnd, Sizer sizer, int alignment) {
         int n = p.values().size();
         int[] def = new int[n], last = new int[n];
         java.util.Arrays.fill(def, -1);
@@ -39,6 +47,7 @@ public final class MemoryPlan {
             for (Value v : i.outputs()) { def[v.id()] = i.index(); last[v.id()] = i.index(); }
             for (Value v : i.inputs()) last[v.id()] = Math.max(last[v.id()], i.index());
         }
+        for (Value v : liveToEnd) last[v.id()] = p.instrs().size();
         List<Value> todo = new ArrayList<>();
         long naive = 0;
         for (Value v : p.values()) {

@@ -1,14 +1,21 @@
 package dev.convkit.backend.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendOptions;
 import dev.convkit.exec.CompiledModel;
+import dev.convkit.graph.Input;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.graph.SymbolicTensor;
+import dev.convkit.layers.Activation;
+import dev.convkit.layers.BatchNormalization;
+import dev.convkit.layers.Conv2D;
+import dev.convkit.layers.Padding;
 import dev.convkit.models.ModelConfig;
 import dev.convkit.models.ModelRegistry;
 import dev.convkit.ops.SgdUpdate;
@@ -16,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -55,6 +63,58 @@ class DnnlLayoutParityTest {
             for (Map.Entry<String, float[]> e : b.params.entrySet()) {
                 float[] want = e.getValue(), got = a.params.get(e.getKey());
                 for (int i = 0; i < want.length; i++) assertClose(e.getKey() + "[" + i + "]", want[i], got[i]);
+            }
+        }
+    }
+
+    /**
+     * A model whose output is a 4-D activation (a feature extractor; 12 channels, so a partial 16-channel block):
+     * the blocked engine writes it in its own layout and the executor copies it out canonically after the step.
+     * {@code output(0)} must equal the canonical engine's, element for element in NCHW order.
+     */
+    @Test
+    void fourDimensionalOutputsAreReadBackCanonically() {
+        SymbolicTensor image = Input.of("image", 3, 8, 8);
+        SymbolicTensor x = new Conv2D("conv1", 20, 3).padding(Padding.SAME).apply(image);
+        x = Activation.relu("relu1").apply(new BatchNormalization("bn1").apply(x));
+        Model features = new Model("features", image, new Conv2D("conv2", 12, 3).strides(2).padding(Padding.SAME).apply(x));
+        float[] batch = new float[BATCH * 3 * 8 * 8];
+        Random rnd = new Random(9);
+        for (int i = 0; i < batch.length; i++) batch[i] = (float) rnd.nextGaussian();
+        BackendOptions options = BackendOptions.defaults().withDeterministic(true);
+        try (DnnlBackend blocked = new DnnlBackend(options, true); DnnlBackend canonical = new DnnlBackend(options, false);
+             CompiledModel a = new CompiledModel(features, blocked, null); CompiledModel b = new CompiledModel(features, canonical, null)) {
+            assumeTrue(blocked.blocked() != null, "oneDNN's convolution prefers no blocked format on this machine");
+            a.initialize(4);
+            b.initialize(4);
+            assertNull(a.testStep(new float[][] {batch}, null, null).probs(), "a 4-D output has no softmax");
+            b.testStep(new float[][] {batch}, null, null);
+            float[] got = a.output(0), want = b.output(0);
+            assertEquals(BATCH * 12 * 4 * 4, want.length);
+            for (int i = 0; i < want.length; i++) assertClose("feature " + i, want[i], got[i]);
+        }
+    }
+
+    /** The logits read back by output(0) are those the probabilities were computed from: softmax(logits) = probs. */
+    @Test
+    void logitsOfTheLastStepGiveItsProbabilities() {
+        Model model = ModelRegistry.create("mnist_cnn");
+        float[] batch = new float[BATCH * 28 * 28];
+        Random rnd = new Random(11);
+        for (int i = 0; i < batch.length; i++) batch[i] = (float) rnd.nextGaussian();
+        try (DnnlBackend engine = new DnnlBackend(BackendOptions.defaults(), true);
+             CompiledModel m = new CompiledModel(model, engine, null)) {
+            m.initialize(2);
+            float[] probs = m.testStep(new float[][] {batch}, null, null).probs();
+            float[] logits = m.output(0);
+            assertEquals(probs.length, logits.length);
+            for (int n = 0; n < BATCH; n++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int k = 0; k < 10; k++) max = Math.max(max, logits[n * 10 + k]);
+                for (int k = 0; k < 10; k++) sum += Math.exp(logits[n * 10 + k] - max);
+                for (int k = 0; k < 10; k++) {
+                    assertClose("softmax of logits [" + n + ", " + k + "]", Math.exp(logits[n * 10 + k] - max) / sum, probs[n * 10 + k]);
+                }
             }
         }
     }
