@@ -58,7 +58,9 @@ public final class ResultsReport {
                     double f = driver.equals("conv") ? ConvShape.parse(line).flops() : IpShape.parse(line).flops();
                     name = driver.equals("conv") ? ConvShape.parse(line).name() : IpShape.parse(line).name();
                     double g = f / (ms * 1e6);
-                    sb.append(String.format("%.1f | %.0f%%", g, 100 * g / peak));
+                    // Without a peak suite in this folder there is nothing to divide by: say so, not NaN%.
+                    sb.append(Double.isNaN(peak) ? String.format("%.1f | (no peak run)", g)
+                            : String.format("%.1f | %.0f%%", g, 100 * g / peak));
                 } else {
                     double bytes;
                     if (driver.equals("bnorm")) {

@@ -4,6 +4,7 @@ import dev.convkit.backend.Backend;
 import dev.convkit.bench.shapes.BnormShape;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,13 +43,14 @@ public class BatchNormBenchmark extends EngineBenchmark {
         BnormShape s = BnormShape.parse(shape);
         Backend b = openEngine();
         float eps = 1e-3f;
+        TensorSpec src = OpFixture.activation(b, s.src());   // in the layout a training step hands BN
         OpFixture forward = own(new OpFixture(b, new BatchNormTrain(eps, 0.99f),
-                List.of(s.src(), s.channels(), s.channels(), s.channels(), s.channels()), null, 1));
+                List.of(src, s.channels(), s.channels(), s.channels(), s.channels()), null, 1));
         forward.run();
         timed = switch (dir) {
             case "fwd" -> forward;
             case "bwd" -> own(new OpFixture(b, new BatchNormBwd(eps),
-                    List.of(s.src(), s.src(), s.channels(), s.channels(), s.channels()), forward, 2));
+                    List.of(src, src, s.channels(), s.channels(), s.channels()), forward, 2));
             default -> throw new IllegalArgumentException("dir '" + dir + "' must be fwd or bwd");
         };
     }

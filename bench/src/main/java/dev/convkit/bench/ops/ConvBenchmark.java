@@ -5,6 +5,7 @@ import dev.convkit.bench.shapes.ConvShape;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
+import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,14 +50,16 @@ public class ConvBenchmark extends EngineBenchmark {
     public void setUp() {
         ConvShape s = ConvShape.parse(shape);
         Backend b = openEngine();
-        OpFixture forward = own(new OpFixture(b, new Conv2d(s.window(), true), List.of(s.src(), s.weights(), s.bias()), null, 1));
+        // Activations (src, dst and their gradients) in the engine's layout, weights canonical: as in a training step.
+        TensorSpec src = OpFixture.activation(b, s.src()), dst = OpFixture.activation(b, s.dst());
+        OpFixture forward = own(new OpFixture(b, new Conv2d(s.window(), true), List.of(src, s.weights(), s.bias()), null, 1));
         forward.run(); // fills saved memory, if the kernel keeps any, for the backward kernels
         timed = switch (dir) {
             case "fwd" -> forward;
             case "bwd_d" -> own(new OpFixture(b, new Conv2dBwdData(s.window(), s.src().shape()),
-                    List.of(s.dst(), s.weights()), forward, 2));
+                    List.of(dst, s.weights()), forward, 2));
             case "bwd_w" -> own(new OpFixture(b, new Conv2dBwdFilter(s.window(), s.weights().shape(), true),
-                    List.of(s.src(), s.dst()), forward, 3));
+                    List.of(src, dst), forward, 3));
             default -> throw new IllegalArgumentException("dir '" + dir + "' must be fwd, bwd_d or bwd_w");
         };
     }

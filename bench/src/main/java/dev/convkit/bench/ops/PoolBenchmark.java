@@ -3,6 +3,7 @@ package dev.convkit.bench.ops;
 import dev.convkit.backend.Backend;
 import dev.convkit.bench.shapes.PoolShape;
 import dev.convkit.ops.Pool2dBwd;
+import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,11 +40,12 @@ public class PoolBenchmark extends EngineBenchmark {
     public void setUp() {
         PoolShape s = PoolShape.parse(shape);
         Backend b = openEngine();
-        OpFixture forward = own(new OpFixture(b, s.op(), List.of(s.src()), null, 1));
+        TensorSpec src = OpFixture.activation(b, s.src()), dst = OpFixture.activation(b, s.dst());
+        OpFixture forward = own(new OpFixture(b, s.op(), List.of(src), null, 1));
         forward.run();
         timed = switch (dir) {
             case "fwd" -> forward;
-            case "bwd" -> own(new OpFixture(b, new Pool2dBwd(s.kind(), s.window()), List.of(s.src(), s.dst(), s.dst()), forward, 2));
+            case "bwd" -> own(new OpFixture(b, new Pool2dBwd(s.kind(), s.window()), List.of(src, dst, dst), forward, 2));
             default -> throw new IllegalArgumentException("dir '" + dir + "' must be fwd or bwd");
         };
     }
