@@ -269,7 +269,7 @@ public final class CompiledModel implements AutoCloseable {
         CompiledStep s = steps.get(key);
         if (s != null) return s;
         Program p = training ? ProgramBuilder.training(model, batch, labels, backend::fuses)
-                : ProgramBuilder.inference(model, batch, labels);
+                : ProgramBuilder.inference(model, batch, labels, backend::fuses);
         s = new CompiledStep(p, backend);
         try {
             s.allocate(bindings(p));
@@ -294,7 +294,7 @@ public final class CompiledModel implements AutoCloseable {
     /** Bytes per arena for a step of this batch size, planned before any activation memory is taken. */
     public Map<MemoryKind, Long> plan(int batch, boolean training, Labels labels) {
         Program p = training ? ProgramBuilder.training(model, batch, labels, backend::fuses)
-                : ProgramBuilder.inference(model, batch, labels);
+                : ProgramBuilder.inference(model, batch, labels, backend::fuses);
         Map<MemoryKind, Long> m = new EnumMap<>(MemoryKind.class);
         m.put(MemoryKind.PARAMS, paramBytes);
         m.put(MemoryKind.GRADS, update == null ? 0 : trainableBytes);

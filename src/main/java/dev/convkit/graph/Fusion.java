@@ -1,6 +1,8 @@
 package dev.convkit.graph;
 
 import dev.convkit.ops.Activation;
+import dev.convkit.ops.BatchNormInfer;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Op;
@@ -16,6 +18,7 @@ import java.util.function.Predicate;
  *
  * <p>Today one pattern: {@code y = batch_norm_train(x, ...)} whose output 0 is read by nothing but {@code z =
  * relu(y)} (and is no program output) becomes {@code z = batch_norm_relu_train(x, ...)}; y is no longer written.
+ * Likewise {@code batch_norm_infer} + ReLU becomes {@code batch_norm_relu_infer} in inference programs.
  * In ResNet v1 (conv → BN → ReLU) and DenseNet-BC (BN → ReLU → conv) almost every BN qualifies.
  *
  * <p>Not fused: the end of a ResNet v1 block, {@code relu(add(BN(x), shortcut))}. oneDNN has a flag for it
@@ -33,16 +36,19 @@ final class Fusion {
         Map<Instr, Instr> replacement = new IdentityHashMap<>();   // BN instr → fused instr (index fixed below)
         Map<Instr, Boolean> dropped = new IdentityHashMap<>();     // ReLU instrs absorbed
         for (Instr bn : p.instrs) {
-            if (!(bn.op() instanceof BatchNormTrain op)) continue;
+            Op fused;
+            if (bn.op() instanceof BatchNormTrain op) fused = new BatchNormReluTrain(op.epsilon(), op.momentum());
+            else if (bn.op() instanceof BatchNormInfer op) fused = new BatchNormReluInfer(op.epsilon());
+            else continue;
             Value y = bn.outputs().get(0);
             List<Instr> r = readers.getOrDefault(y, List.of());
             if (r.size() != 1 || p.outputs.contains(y)) continue;
             Instr relu = r.get(0);
             if (!(relu.op() instanceof Activation a) || a.kind() != Activation.Kind.RELU) continue;
-            BatchNormReluTrain fused = new BatchNormReluTrain(op.epsilon(), op.momentum());
             if (!wanted.test(fused)) continue;
-            List<Value> outs = List.of(relu.outputs().get(0), bn.outputs().get(1), bn.outputs().get(2));
-            replacement.put(bn, new Instr(-1, fused, bn.inputs(), outs, null, bn.origin() + "+" + relu.origin()));
+            List<Value> outs = new ArrayList<>(bn.outputs());   // (y, mean, var) in training, (y) in inference
+            outs.set(0, relu.outputs().get(0));
+            replacement.put(bn, new Instr(-1, fused, bn.inputs(), List.copyOf(outs), null, bn.origin() + "+" + relu.origin()));
             dropped.put(relu, true);
         }
         if (replacement.isEmpty()) return;

@@ -55,8 +55,14 @@ public final class ProgramBuilder {
 
     /** The inference program: BN with moving statistics, dropout off; probs = softmax of a single rank-2 output. */
     public static Program inference(Model m, int batch, Labels lossLabels) {
+        return inference(m, batch, lossLabels, op -> false);
+    }
+
+    /** The inference program with fused ops where {@code fuses} accepts them (see {@link Fusion}). */
+    public static Program inference(Model m, int batch, Labels lossLabels, Predicate<Op> fuses) {
         ProgramBuilder b = new ProgramBuilder(batch, false);
         b.forward(m);
+        Fusion.apply(b.p, fuses);
         if (lossLabels != null) b.addLoss(m, lossLabels);
         else if (m.outputs().size() == 1 && b.p.outputs.get(0).spec().rank() == 2) {
             b.p.probs = b.emit(new Activation(Activation.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);

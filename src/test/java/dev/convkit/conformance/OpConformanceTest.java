@@ -9,6 +9,7 @@ import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendProvider;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Differentiable;
@@ -146,7 +147,7 @@ class OpConformanceTest {
 
     /** For an op that exists only as a fusion (or its gradient), the fused forward op an engine opts into; else null. */
     private static Op fusedForm(Op op) {
-        if (op instanceof BatchNormReluTrain) return op;
+        if (op instanceof BatchNormReluTrain || op instanceof BatchNormReluInfer) return op;
         if (op instanceof BatchNormReluBwd b) return new BatchNormReluTrain(b.epsilon(), 0.99f);
         return null;
     }

@@ -6,6 +6,7 @@ import static dev.convkit.conformance.ConformanceCase.uniform;
 import dev.convkit.ops.AdamUpdate;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.Crop2d;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
@@ -35,6 +36,9 @@ final class StandaloneCases {
         return List.of(
                 batchNormInfer("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNormInfer("2-D [3, 6]", 3, 6),
+                batchNormReluInfer("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
+                batchNormReluInfer("4-D [2, 20, 3, 3] (a partial channel block)", 2, 20, 3, 3),
+                batchNormReluInfer("2-D [3, 6]", 3, 6),
                 batchNormReluBwd("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNormReluBwd("4-D [2, 16, 3, 3]", 2, 16, 3, 3),
                 batchNormReluBwd("2-D [6, 7]", 6, 7),
@@ -73,6 +77,12 @@ final class StandaloneCases {
                             RandomTensors.uniform(rnd, c, 0.5, 1.5), RandomTensors.uniform(rnd, c, -0.3, 0.3),
                             RandomTensors.uniform(rnd, c, 0.2, 2)};
                 });
+    }
+
+    /** Fused BN + ReLU with moving statistics, the inputs of {@link #batchNormInfer}: about half of dst is cut. */
+    private static ConformanceCase batchNormReluInfer(String what, int... dims) {
+        ConformanceCase plain = batchNormInfer(what, dims);
+        return standalone("batch_norm_relu_infer " + what, new BatchNormReluInfer(1e-3f), plain.specs(), plain.inputs());
     }
 
     private static ConformanceCase batchNormInfer(String what, int... dims) {

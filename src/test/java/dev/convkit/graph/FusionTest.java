@@ -12,6 +12,7 @@ import dev.convkit.layers.Dense;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.Padding;
 import dev.convkit.models.ModelRegistry;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Op;
 import java.util.function.Predicate;
@@ -45,6 +46,19 @@ class FusionTest {
         assertEquals(9, count(fused, "relu_bwd"));
         assertEquals(count(plain, "conv2d"), count(fused, "conv2d"));
         for (int k = 0; k < fused.instrs().size(); k++) assertEquals(k, fused.instrs().get(k).index(), "instruction index");
+    }
+
+    /** Inference programs: the same ten BN → ReLU pairs, with moving statistics; DenseNet-BC fuses 97 of 99 BNs. */
+    @Test void inferenceProgramsFuseBatchNormWithRelu() {
+        Predicate<Op> inferenceFusion = op -> op instanceof BatchNormReluInfer;
+        Program r20 = ProgramBuilder.inference(ModelRegistry.create("resnet20v1"), 2, null, inferenceFusion);
+        assertEquals(10, count(r20, "batch_norm_relu_infer"));
+        assertEquals(9, count(r20, "batch_norm_infer"));
+        assertEquals(9, count(r20, "relu"));
+        Program dense = ProgramBuilder.inference(ModelRegistry.create("densenet_bc_100_k12"), 2, null, inferenceFusion);
+        assertEquals(97, count(dense, "batch_norm_relu_infer"));
+        assertEquals(2, count(dense, "batch_norm_infer"), "the two transition layers' BN feeds its 1x1 conv directly");
+        assertEquals(0, count(ProgramBuilder.inference(ModelRegistry.create("resnet20v1"), 2, null), "batch_norm_relu_infer"));
     }
 
     @Test void nothingIsFusedForAnEngineThatDoesNotAsk() {

@@ -7,6 +7,7 @@ import dev.convkit.ops.Add;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
@@ -89,6 +90,10 @@ public final class ReferenceOps {
             double[][] r = RefNorm.train(s0, b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
             r[0] = RefElementwise.activation(Activation.Kind.RELU, r[0], lastDim(s0));
             return r;
+        }
+        if (op instanceof BatchNormReluInfer b) {
+            double[] y = RefNorm.infer(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
+            return one(RefElementwise.activation(Activation.Kind.RELU, y, lastDim(s0)));
         }
         if (op instanceof BatchNormReluBwd b) {     // BN backward of diffDst masked by dst > 0
             double[] masked = new double[in[2].length];

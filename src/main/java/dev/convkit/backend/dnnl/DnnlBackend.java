@@ -15,6 +15,7 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
@@ -175,8 +176,13 @@ final class DnnlBackend implements Backend {
         return DnnlKernels.compile(this, op, inputs, forward);
     }
 
-    /** BN + ReLU in training: oneDNN's fuse_norm_relu (one primitive and a 1-bit mask instead of an eltwise pass). */
-    @Override public boolean fuses(Op fusedOp) { return fused && fusedOp instanceof BatchNormReluTrain; }
+    /**
+     * BN + ReLU, in training (oneDNN's fuse_norm_relu: one primitive and a 1-bit mask instead of an eltwise pass
+     * forward and backward) and in inference.
+     */
+    @Override public boolean fuses(Op fusedOp) {
+        return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer);
+    }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         requireOpen();

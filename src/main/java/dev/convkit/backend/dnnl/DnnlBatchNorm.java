@@ -29,6 +29,7 @@ import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.tensor.TensorSpec;
@@ -89,13 +90,19 @@ final class DnnlBatchNorm {
     }
 
     /** (src, gamma, beta, mean, var) → dst with the given statistics. */
-    static void infer(DnnlKernelBuilder b, BatchNormInfer op) {
+    static void infer(DnnlKernelBuilder b, BatchNormInfer op) { infer(b, op.epsilon(), 0); }
+
+    /** As {@link #infer}, then ReLU in the same pass (fuse_norm_relu; inference needs no workspace). */
+    static void inferRelu(DnnlKernelBuilder b, BatchNormReluInfer op) { infer(b, op.epsilon(), dnnl_fuse_norm_relu); }
+
+    private static void infer(DnnlKernelBuilder b, float epsilon, int fuse) {
         dnnl_memory_desc x = b.workDesc(0);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_inference,
-                x, b.outputDesc(0), op.epsilon(), SCALE_SHIFT | dnnl_use_global_stats, b.attr()),
+                x, b.outputDesc(0), epsilon, SCALE_SHIFT | dnnl_use_global_stats | fuse, b.attr()),
                 "dnnl_batch_normalization_forward_primitive_desc_create");
-        b.exec("batch normalization forward inference", pd, arg(DNNL_ARG_SRC, b.srcWork(0)),
+        b.exec(fuse == 0 ? "batch normalization forward inference" : "batch normalization + relu forward inference", pd,
+                arg(DNNL_ARG_SRC, b.srcWork(0)),
                 arg(DNNL_ARG_SCALE, b.src(1)), arg(DNNL_ARG_SHIFT, b.src(2)), arg(DNNL_ARG_MEAN, b.src(3)),
                 arg(DNNL_ARG_VARIANCE, b.src(4)), arg(DNNL_ARG_DST, b.dst(0)));
     }

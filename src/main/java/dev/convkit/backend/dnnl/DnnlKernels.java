@@ -9,6 +9,7 @@ import dev.convkit.ops.Add;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
+import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
@@ -111,6 +112,7 @@ final class DnnlKernels {
         else if (op instanceof BatchNormBwd o) DnnlBatchNorm.backward(b, o);
         else if (op instanceof BatchNormReluTrain o) DnnlBatchNorm.trainRelu(b, o);
         else if (op instanceof BatchNormReluBwd o) DnnlBatchNorm.backwardRelu(b, o, forward);
+        else if (op instanceof BatchNormReluInfer o) DnnlBatchNorm.inferRelu(b, o);
         else if (op instanceof Activation o) DnnlActivation.forward(b, o);
         else if (op instanceof ActivationBwd o) DnnlActivation.backward(b, o);
         else if (op instanceof Pool2d o) DnnlPool2d.forward(b, o);

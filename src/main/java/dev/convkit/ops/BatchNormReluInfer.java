@@ -1,0 +1,20 @@
+package dev.convkit.ops;
+
+import dev.convkit.tensor.TensorSpec;
+import java.util.List;
+
+/**
+ * {@link BatchNormInfer} followed by ReLU, as one op: {@code dst = max(0, gamma * (src - mean) / sqrt(var + eps) +
+ * beta)} with the given (moving) statistics. Inputs and output as {@link BatchNormInfer}. The program builder
+ * emits it in inference programs, in place of a BN whose output only a ReLU reads, for engines that ask for it
+ * ({@code Backend.fuses}).
+ */
+public record BatchNormReluInfer(float epsilon) implements Op {
+
+    @Override public String name() { return "batch_norm_relu_infer"; }
+
+    @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
+        BatchNormInfer.check(this, in);
+        return List.of(in.get(0));
+    }
+}
