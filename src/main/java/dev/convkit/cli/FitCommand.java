@@ -64,8 +64,17 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum in [0, 1) (default 0).")
     Double momentum;
 
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum for sgd (default off).")
+    Boolean nesterov;
+
     @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: constant, steps (the Keras CIFAR ResNet steps), cosine, onecycle.")
     String schedule;
+
+    @Option(names = "--warmup-epochs", paramLabel = "E", description = "Linear learning-rate warm-up over the first E epochs (fractions allowed; default 0).")
+    Double warmupEpochs;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Smooth the training targets: (1 - EPS)·one-hot + EPS/classes (default 0).")
+    Double labelSmoothing;
 
     @Option(names = "--reduce-lr-on-plateau", negatable = true, description = "Keras ReduceLROnPlateau on val_loss (recipe values, else factor sqrt(0.1), patience 5, min_lr 0.5e-6).")
     Boolean plateau;
@@ -126,7 +135,14 @@ final class FitCommand implements Callable<Integer> {
             if (!opt.equals("sgd")) throw CliException.usage("--momentum applies to the sgd optimizer only, not " + opt);
             if (!(mom >= 0 && mom < 1)) throw CliException.usage("--momentum must be in [0, 1), got " + mom);
         }
+        boolean nest = pick(nesterov, r == null || !opt.equals("sgd") ? null : r.nesterov(), false);
+        if (nest && !opt.equals("sgd")) throw CliException.usage("--nesterov applies to the sgd optimizer only, not " + opt);
         String sched = Choices.schedule(pick(schedule, r == null ? null : r.schedule(), "constant"));
+        double warm = pick(warmupEpochs, r == null ? null : r.warmupEpochs(), 0.0);
+        if (!(warm >= 0 && warm < ep)) throw CliException.usage("--warmup-epochs must be in [0, " + ep + ") (fewer than the epochs), got " + warm);
+        if (warm > 0 && sched.equals("onecycle")) throw CliException.usage("--warmup-epochs does not apply to the onecycle schedule, which warms up by itself");
+        double smooth = pick(labelSmoothing, r == null ? null : r.labelSmoothing(), 0.0);
+        if (!(smooth >= 0 && smooth < 1)) throw CliException.usage("--label-smoothing must be in [0, 1), got " + smooth);
         Recipe.Plateau pl = r == null ? null : r.plateau();
         if (plateau != null) pl = plateau ? (pl != null ? pl : new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6)) : null;
         boolean aug = pick(augment, r == null ? null : r.augment(), false);
@@ -139,7 +155,7 @@ final class FitCommand implements Callable<Integer> {
         Choices.engine(engine.engine);
         // The model must take the dataset's images: fail now, before folders are made or data is read.
         Models.build(m, ModelConfig.defaults().withInput(DatasetShapes.image(ds).dims()).withClasses(DatasetShapes.classes(ds)));
-        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, sched, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
+        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
                 r == null ? null : r.source());
     }
 
@@ -171,7 +187,10 @@ final class FitCommand implements Callable<Integer> {
         if (optimizer != null) fixed.add("--optimizer");
         if (lr != null) fixed.add("--lr");
         if (momentum != null) fixed.add("--momentum");
+        if (nesterov != null) fixed.add("--[no-]nesterov");
         if (schedule != null) fixed.add("--schedule");
+        if (warmupEpochs != null) fixed.add("--warmup-epochs");
+        if (labelSmoothing != null) fixed.add("--label-smoothing");
         if (plateau != null) fixed.add("--[no-]reduce-lr-on-plateau");
         if (augment != null) fixed.add("--[no-]augment");
         if (subtractPixelMean != null) fixed.add("--[no-]subtract-pixel-mean");

@@ -18,24 +18,27 @@ import java.util.Map;
  *
  * @param lr               base learning rate; NaN = the optimizer's Keras default
  * @param momentum         SGD momentum; NaN = 0 (Keras default)
+ * @param nesterov         SGD with Nesterov momentum
+ * @param warmupEpochs     linear warm-up before the schedule (0 = none); cosine then decays over the remaining epochs
+ * @param labelSmoothing   ε of the training targets (0 = exact one-hot / sparse labels)
  * @param plateau          ReduceLROnPlateau on val_loss, or null for none
  * @param augmentation     what --augment does (shifts, flip, pad-crop)
  * @param limitTrain       first N training records, or null for all
  * @param recipe           the recipe file the defaults came from, or null
  */
 record FitConfig(String model, String dataset, Path dataDir, int epochs, int batchSize, String optimizer, double lr, double momentum,
-                 String schedule, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
+                 boolean nesterov, String schedule, double warmupEpochs, double labelSmoothing, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
                  long seed, Integer limitTrain, Integer limitTest, Path recipe) {
 
     /** The optimizer with this run's rate (and momentum for SGD); Keras defaults otherwise. */
     Optimizer buildOptimizer() {
         Optimizer base = Optimizer.byName(optimizer);
         double rate = Double.isNaN(lr) ? base.learningRate() : lr;
-        if (optimizer.equals("sgd")) return Optimizer.sgd(rate, Double.isNaN(momentum) ? 0 : momentum, false);
+        if (optimizer.equals("sgd")) return Optimizer.sgd(rate, Double.isNaN(momentum) ? 0 : momentum, nesterov);
         return base.withLearningRate(rate);
     }
 
-    LearningRateSchedule buildSchedule() { return LearningRateSchedule.byName(schedule, epochs); }
+    LearningRateSchedule buildSchedule() { return LearningRateSchedule.byName(schedule, epochs, warmupEpochs); }
 
     /** Keras ReduceLROnPlateau on val_loss with the recipe's factor, patience and min_lr (min_delta 1e-4, cooldown 0). */
     ReduceLROnPlateau buildPlateau() {
@@ -69,7 +72,10 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
         m.put("optimizer", optimizer);
         if (!Double.isNaN(lr)) m.put("lr", lr);
         if (!Double.isNaN(momentum)) m.put("momentum", momentum);
+        if (nesterov) m.put("nesterov", true);
         m.put("schedule", schedule);
+        if (warmupEpochs > 0) m.put("warmup_epochs", warmupEpochs);
+        if (labelSmoothing > 0) m.put("label_smoothing", labelSmoothing);
         if (plateau != null) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("factor", plateau.factor());
@@ -107,7 +113,8 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
                     (Boolean) a.get("horizontal_flip"), (int) Json.toLong(a.get("pad_crop")));
             return new FitConfig((String) m.get("model"), (String) m.get("dataset"), path(m.get("data_dir")), (int) Json.toLong(m.get("epochs")),
                     (int) Json.toLong(m.get("batch_size")), (String) m.get("optimizer"), Json.toDouble(m.get("lr")), Json.toDouble(m.get("momentum")),
-                    (String) m.get("schedule"), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
+                    Boolean.TRUE.equals(m.get("nesterov")), (String) m.get("schedule"), orZero(m.get("warmup_epochs")),
+                    orZero(m.get("label_smoothing")), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
                     Json.toLong(m.get("seed")), integer(m.get("limit_train")), integer(m.get("limit_test")), path(m.get("recipe")));
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw new CliException("the checkpoint in " + where + " has no usable record of how it was trained (run info): " + e.getMessage()
@@ -115,19 +122,24 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
         }
     }
 
+    /** Settings added after the first run folders were written read as 0 when absent. */
+    private static double orZero(Object o) { return o == null ? 0 : Json.toDouble(o); }
+
     private static Path path(Object o) { return o == null ? null : Path.of((String) o); }
 
     private static Integer integer(Object o) { return o == null ? null : Math.toIntExact(Json.toLong(o)); }
 
     /** The same settings training up to {@code total} epochs. */
     FitConfig withEpochs(int total) {
-        return new FitConfig(model, dataset, dataDir, total, batchSize, optimizer, lr, momentum, schedule, plateau, augment, augmentation,
+        return new FitConfig(model, dataset, dataDir, total, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
+                labelSmoothing, plateau, augment, augmentation,
                 subtractPixelMean, seed, limitTrain, limitTest, recipe);
     }
 
     /** The same settings reading data from {@code dir}. */
     FitConfig withDataDir(Path dir) {
-        return new FitConfig(model, dataset, dir, epochs, batchSize, optimizer, lr, momentum, schedule, plateau, augment, augmentation,
+        return new FitConfig(model, dataset, dir, epochs, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
+                labelSmoothing, plateau, augment, augmentation,
                 subtractPixelMean, seed, limitTrain, limitTest, recipe);
     }
 }

@@ -9,6 +9,7 @@ import dev.convkit.data.Normalizer;
 import dev.convkit.data.PipelineOptions;
 import dev.convkit.data.Split;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.train.Callback;
 import dev.convkit.train.Checkpoint;
 import dev.convkit.train.CsvLogger;
@@ -92,19 +93,24 @@ final class FitRun {
         out.printf(Locale.ROOT, "data: %s, %,d training and %,d test images of %s, %d classes%n", c.dataset(), train.size(), test.size(),
                 train.imageShape(), train.numClasses());
         Model model = Models.build(c.model(), ModelShapes.config(train));
-        out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%n", c.model(), model.totalParams(),
-                c.buildOptimizer(), c.schedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented" : "",
-                c.subtractPixelMean() ? ", pixel mean subtracted" : "");
+        out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%s%n", c.model(), model.totalParams(),
+                c.buildOptimizer(), c.buildSchedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented" : "",
+                c.subtractPixelMean() ? ", pixel mean subtracted" : "",
+                c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "");
         if (c.recipe() != null) out.println("recipe: " + c.recipe());
         out.println("run folder: " + dir);
         Normalizer normalizer = DataSource.normalizer(c.subtractPixelMean(), train);
         PipelineOptions trainOptions = PipelineOptions.training(c.batchSize(), c.seed()).withNormalizer(normalizer)
                 .withAugmentation(c.effectiveAugmentation());
+        // Smoothed targets are dense rows; validation then reads exact one-hot rows, so val_loss stays the plain cross-entropy.
+        boolean smoothed = c.labelSmoothing() > 0;
+        if (smoothed) trainOptions = trainOptions.withLabelSmoothing(c.labelSmoothing());
         try (Backend backend = engine.open(out);
-             Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).schedule(c.buildSchedule()).progress(new ProgressBar(out, mode))
+             Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).schedule(c.buildSchedule())
+                     .labels(smoothed ? Labels.ONE_HOT : Labels.SPARSE).progress(new ProgressBar(out, mode))
                      .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed()).build();
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);
-             BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer))) {
+             BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer).withOneHot(smoothed))) {
             if (resuming) trainer.resume(dir);
             History history;
             try {

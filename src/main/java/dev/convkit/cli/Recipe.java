@@ -17,15 +17,18 @@ import java.util.Map;
  * any command-line flag overrides them. Unknown keys are an error, so a typo never silently falls back to a default.
  *
  * <p>Keys: {@code model}, {@code title}, {@code seed} (where the values come from), {@code dataset}, {@code epochs},
- * {@code batch_size}, {@code optimizer} ("adam", "sgd", "rmsprop"), {@code lr}, {@code momentum} (SGD only),
- * {@code schedule} ("constant", "steps", "cosine", "onecycle"), {@code reduce_lr_on_plateau}
+ * {@code batch_size}, {@code optimizer} ("adam", "sgd", "rmsprop"), {@code lr}, {@code momentum} and
+ * {@code nesterov} (SGD only), {@code schedule} ("constant", "steps", "cosine", "onecycle"), {@code warmup_epochs}
+ * (linear warm-up before the schedule), {@code label_smoothing} (ε of the training targets), {@code reduce_lr_on_plateau}
  * ({@code {"factor", "patience", "min_lr"}}, monitoring val_loss as Keras does), {@code augment},
  * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop"}}, each optional, as
  * {@link Augmentation}; used when augmenting), {@code subtract_pixel_mean},
- * {@code reported_accuracy} ({@code {"min", "max", "note"}}, fractions in [0, 1]; min = max for a single number).
+ * {@code reported_accuracy} ({@code {"min", "max", "note"}}, fractions in [0, 1]; min = max for a single number),
+ * {@code notes} (a string or a list of strings: why each choice was made; documentation only).
  */
 public record Recipe(String model, String title, String seed, String dataset, Integer epochs, Integer batchSize,
-                     String optimizer, Double lr, Double momentum, String schedule, Plateau plateau, Boolean augment,
+                     String optimizer, Double lr, Double momentum, Boolean nesterov, String schedule, Double warmupEpochs,
+                     Double labelSmoothing, Plateau plateau, Boolean augment,
                      Augmentation augmentation, Boolean subtractPixelMean, ReportedAccuracy reportedAccuracy, Path source) {
 
     /** Keras ReduceLROnPlateau on val_loss: multiply the rate by {@code factor} after {@code patience} epochs without improvement. */
@@ -35,7 +38,8 @@ public record Recipe(String model, String title, String seed, String dataset, In
     public record ReportedAccuracy(double min, double max, String note) {}
 
     private static final List<String> KEYS = List.of("model", "title", "seed", "dataset", "epochs", "batch_size", "optimizer", "lr",
-            "momentum", "schedule", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "reported_accuracy");
+            "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "reported_accuracy",
+            "notes");
     private static final List<String> AUGMENTATION_KEYS = List.of("width_shift", "height_shift", "horizontal_flip", "pad_crop");
 
     /** Reads and checks a recipe file; every problem is a {@link CliException} naming the file and the key. */
@@ -59,6 +63,10 @@ public record Recipe(String model, String title, String seed, String dataset, In
     public static Recipe parse(Map<String, Object> o, Path source) {
         for (String k : o.keySet()) {
             if (!KEYS.contains(k)) throw new JsonException("unknown key '" + k + "'; valid keys: " + String.join(", ", KEYS));
+        }
+        Object notes = o.get("notes");
+        if (notes != null && !(notes instanceof String) && !(notes instanceof List<?> l && l.stream().allMatch(e -> e instanceof String))) {
+            throw new JsonException("key 'notes' must be a string or a list of strings, found " + Json.kind(notes));
         }
         String model = string(o, "model");
         if (model == null || model.isBlank()) throw new JsonException("key 'model' is required and must name a zoo model");
@@ -97,10 +105,16 @@ public record Recipe(String model, String title, String seed, String dataset, In
         Long batch = o.containsKey("batch_size") ? integer(o, "batch_size", "batch_size") : null;
         Double lr = o.containsKey("lr") ? number(o, "lr", "lr") : null;
         Double momentum = o.containsKey("momentum") ? number(o, "momentum", "momentum") : null;
+        Boolean nesterov = o.containsKey("nesterov") ? bool(o, "nesterov", "nesterov") : null;
+        Double warmup = o.containsKey("warmup_epochs") ? number(o, "warmup_epochs", "warmup_epochs") : null;
+        if (warmup != null && !(warmup >= 0)) throw new JsonException("warmup_epochs must be >= 0, got " + warmup);
+        Double smoothing = o.containsKey("label_smoothing") ? number(o, "label_smoothing", "label_smoothing") : null;
+        if (smoothing != null && !(smoothing >= 0 && smoothing < 1)) throw new JsonException("label_smoothing must be in [0, 1), got " + smoothing);
         Boolean augment = o.containsKey("augment") ? bool(o, "augment", "augment") : null;
         Boolean spm = o.containsKey("subtract_pixel_mean") ? bool(o, "subtract_pixel_mean", "subtract_pixel_mean") : null;
         return new Recipe(model, string(o, "title"), string(o, "seed"), string(o, "dataset"), epochs == null ? null : Math.toIntExact(epochs),
-                batch == null ? null : Math.toIntExact(batch), string(o, "optimizer"), lr, momentum, string(o, "schedule"), plateau, augment, aug,
+                batch == null ? null : Math.toIntExact(batch), string(o, "optimizer"), lr, momentum, nesterov, string(o, "schedule"),
+                warmup, smoothing, plateau, augment, aug,
                 spm, acc, source);
     }
 

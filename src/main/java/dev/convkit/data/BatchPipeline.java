@@ -2,6 +2,7 @@ package dev.convkit.data;
 
 import dev.convkit.tensor.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -99,7 +100,10 @@ public final class BatchPipeline implements AutoCloseable {
         int c = data.channels(), h = data.height(), w = data.width();
         float[] images = new float[size * per];
         float[] labels = new float[size];
-        float[] oneHot = options.oneHot() ? new float[size * data.numClasses()] : null;
+        int classes = data.numClasses();
+        float[] oneHot = options.oneHot() ? new float[size * classes] : null;
+        float off = (float) (options.labelSmoothing() / classes), on = (float) (1 - options.labelSmoothing()) + off;
+        if (oneHot != null) Arrays.fill(oneHot, off);
         int[] rows = new int[size];
         Augmentation aug = options.augmentation();
         SplittableRandom rng = new SplittableRandom(Seeds.batch(epochSeed, b));
@@ -113,7 +117,7 @@ public final class BatchPipeline implements AutoCloseable {
             if (scratch != null) ImageTransforms.augment(aug, rng, images, i * per, scratch, c, h, w);
             int label = data.labels()[row];
             labels[i] = label;
-            if (oneHot != null) oneHot[i * data.numClasses() + label] = 1f;
+            if (oneHot != null) oneHot[i * classes + label] = on;
         }
         return new Batch(epoch, b, Shape.of(size, c, h, w), images, labels, oneHot, rows);
     }

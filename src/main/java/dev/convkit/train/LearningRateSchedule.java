@@ -63,7 +63,23 @@ public interface LearningRateSchedule {
      * A schedule by name for a run of {@code epochs} epochs: "constant", "steps" ({@link #kerasResNetSteps()}),
      * "cosine" (to 0 over all epochs, no warm-up) or "onecycle". The message lists the valid names otherwise.
      */
-    static LearningRateSchedule byName(String name, int epochs) {
+    static LearningRateSchedule byName(String name, int epochs) { return byName(name, epochs, 0); }
+
+    /**
+     * {@link #byName(String, int)} after {@code warmupEpochs} of linear warm-up: "cosine" warms up and then decays to 0
+     * over the remaining epochs; "constant" and "steps" are wrapped in {@link #linearWarmup}; "onecycle" has its own
+     * warm-up and takes none.
+     */
+    static LearningRateSchedule byName(String name, int epochs, double warmupEpochs) {
+        if (!(warmupEpochs >= 0 && warmupEpochs < epochs)) throw new IllegalArgumentException("warm-up epochs must be in [0, " + epochs + "), got " + warmupEpochs);
+        if (warmupEpochs == 0) return byName0(name, epochs);
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("cosine")) return cosine(epochs - warmupEpochs, 0, warmupEpochs);
+        if (n.equals("onecycle")) throw new IllegalArgumentException("the onecycle schedule warms up by itself; it takes no separate warm-up");
+        return linearWarmup(warmupEpochs, byName0(name, epochs));
+    }
+
+    private static LearningRateSchedule byName0(String name, int epochs) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (n) {
             case "constant": return constant();

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +35,41 @@ class RecipeTest {
         assertTrue(files.size() >= 13, "expected the seeds' recipes, found " + files);
         for (Path f : files) {
             Recipe r = Recipe.load(f);
-            assertEquals(f.getFileName().toString(), r.model() + ".json", "a recipe is named after its model");
+            String stem = f.getFileName().toString().replaceFirst("\\.json$", "");
+            assertTrue(stem.equals(r.model()) || stem.startsWith(r.model() + "_"), f + ": a recipe is named after its model (MODEL or MODEL_VARIANT)");
             assertTrue(ModelRegistry.names().contains(r.model()), r.model() + " is not a registered model");
             if (r.dataset() != null) assertTrue(Datasets.NAMES.contains(r.dataset()), f + ": dataset " + r.dataset());
             assertTrue(Optimizer.NAMES.contains(r.optimizer()), f + ": optimizer " + r.optimizer());
             assertTrue(LearningRateSchedule.NAMES.contains(r.schedule()), f + ": schedule " + r.schedule());
             assertTrue(r.epochs() > 0 && r.batchSize() > 0 && r.lr() > 0, f.toString());
             assertNotNull(r.seed(), f + " must say where its values come from");
-            assertTrue(readme.contains("[`" + r.model() + "`](" + r.model() + ".json)"), "models/README.md does not list " + r.model());
+            assertTrue(readme.contains("[`" + stem + "`](" + stem + ".json)"), "models/README.md does not list " + stem);
         }
         for (String seed : List.of("resnet20v1", "resnet56v1", "resnet110v1", "resnet29v2", "resnet56v2", "resnet110v2", "densenet_bc_100_k12",
                 "mnist_cnn", "y_network", "vgg16", "resnet50", "alexnet")) {
             assertTrue(files.contains(Path.of("models", seed + ".json")), "missing recipe for " + seed);
         }
+    }
+
+    @Test void resnet20v1FastIsTheShortSgdRegime() {
+        Recipe r = Recipe.load(Path.of("models/resnet20v1_fast.json"));
+        assertEquals("resnet20v1", r.model());
+        assertEquals(40, r.epochs());
+        assertEquals(128, r.batchSize());
+        assertEquals("sgd", r.optimizer());
+        assertEquals(0.9, r.momentum());
+        assertEquals(Boolean.TRUE, r.nesterov());
+        assertEquals("cosine", r.schedule());
+        assertEquals(2.0, r.warmupEpochs());
+        assertEquals(0.1, r.labelSmoothing());
+    }
+
+    @Test void badNewKeysAreNamed() {
+        JsonException e = assertThrows(JsonException.class,
+                () -> Recipe.parse(Map.of("model", "resnet20v1", "label_smoothing", 1.5), null));
+        assertTrue(e.getMessage().contains("label_smoothing must be in [0, 1)"), e.getMessage());
+        e = assertThrows(JsonException.class, () -> Recipe.parse(Map.of("model", "resnet20v1", "notes", 3L), null));
+        assertTrue(e.getMessage().contains("'notes' must be a string or a list of strings"), e.getMessage());
     }
 
     @Test void resnet20v1HasTheKerasSeedsValues() {

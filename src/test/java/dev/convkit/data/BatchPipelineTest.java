@@ -85,6 +85,22 @@ class BatchPipelineTest {
     }
 
     @Test
+    void labelSmoothingSoftensTheOneHotRows() {
+        Dataset d = synthetic(50);
+        Batch b = epoch(d, PipelineOptions.training(16, 9).withLabelSmoothing(0.1), 0).get(0);
+        for (int i = 0; i < b.size(); i++) {
+            double sum = 0;
+            for (int k = 0; k < 10; k++) {
+                float v = b.oneHot()[i * 10 + k];
+                assertEquals(k == (int) b.labels()[i] ? 0.91f : 0.01f, v, 1e-7f);
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-6);
+        }
+        assertThrows(IllegalArgumentException.class, () -> PipelineOptions.training(16, 9).withLabelSmoothing(1.0));
+    }
+
+    @Test
     void lastPartialBatchIsKeptOrDropped() {
         Dataset d = synthetic(50);
         List<Batch> kept = epoch(d, PipelineOptions.evaluation(16), 0);

@@ -29,6 +29,19 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void byNameWithWarmupDecaysOverTheRemainingEpochs() {
+        LearningRateSchedule s = LearningRateSchedule.byName("cosine", 10, 2);
+        assertEquals(BASE / 20, s.rate(BASE, BASE, new Position(0, 0, 10)), 1e-15);       // step 1 of 20 warm-up steps
+        assertEquals(BASE, s.rate(BASE, BASE, new Position(2, 0, 10)), 1e-15);            // end of warm-up: the peak
+        assertEquals(BASE / 2, s.rate(BASE, BASE, new Position(6, 0, 10)), 1e-12);       // half of the 8 decay epochs
+        assertEquals(0, s.rate(BASE, BASE, new Position(9, 9, 10)), BASE * 1e-3);
+        LearningRateSchedule c = LearningRateSchedule.byName("constant", 10, 1);
+        assertEquals(BASE / 10, c.rate(BASE, BASE, new Position(0, 0, 10)), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.byName("onecycle", 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.byName("cosine", 10, 10));
+    }
+
+    @Test
     void constantKeepsTheCurrentRate() {
         LearningRateSchedule s = LearningRateSchedule.constant();
         assertEquals(0.0003, s.rate(BASE, 0.0003, new Position(7, 3, 10)));
