@@ -4,6 +4,7 @@ import dev.convkit.io.AtomicFiles;
 import dev.convkit.io.HostTensor;
 import dev.convkit.io.Json;
 import dev.convkit.io.Safetensors;
+import dev.convkit.io.SafetensorsException;
 import dev.convkit.io.SafetensorsFile;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -59,6 +61,7 @@ final class CheckpointFiles {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(META_SIDECAR, Json.write(side));
         meta.put(META_DATA_SHA, dataSha256(tensors));
+        CheckpointIdentity.of(c).writeTo(meta);
         MessageDigest fileSha = sha256();
         long[] bytes = {0};
         AtomicFiles.write(tensorFile(dir, name), out -> {
@@ -87,6 +90,11 @@ final class CheckpointFiles {
         AtomicFiles.write(sidecarFile(dir, name), Json.writePretty(side).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Reads checkpoint {@code name}: the sidecar, then the tensor file, checked against each other and against the
+     * identity the tensor file carries ({@link CheckpointIdentity}). A truncated or corrupt tensor file is reported as
+     * such, with what to use instead; a corrupt sidecar is bypassed when the tensor file describes itself completely.
+     */
     @SuppressWarnings("unchecked")
     static Checkpoint load(Path dir, String name) throws IOException {
         Path sidePath = sidecarFile(dir, name), tensorPath = tensorFile(dir, name);
@@ -94,30 +102,75 @@ final class CheckpointFiles {
         if (!Files.isRegularFile(sidePath)) throw new CheckpointException("no checkpoint '" + name + "' in " + dir + ": "
                 + sidePath.getFileName() + " is missing (a run folder holds " + Checkpoint.LATEST + ".json and " + Checkpoint.LATEST + ".safetensors)");
         if (!Files.isRegularFile(tensorPath)) throw new CheckpointException("checkpoint '" + name + "' in " + dir + " is incomplete: "
-                + sidePath.getFileName() + " exists but " + tensorPath.getFileName() + " is missing");
-        Map<String, Object> side;
+                + sidePath.getFileName() + " exists but " + tensorPath.getFileName() + " is missing" + instead(name));
+        Map<String, Object> side = null;
+        Map<String, Object> rec = null;
+        String sideProblem = null;
         try {
             side = Json.parseObject(Files.readString(sidePath, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(sidePath + " is not valid JSON: " + e.getMessage(), e);
+            if (side.get("tensors") instanceof Map<?, ?> m) rec = (Map<String, Object>) m;
+            else sideProblem = "it lacks the \"tensors\" section (file size and sha256)";
+        } catch (IllegalArgumentException | IOException e) {
+            sideProblem = "it is not valid JSON (" + e.getMessage() + ")";
         }
-        Object recorded = side.get("tensors");
-        if (!(recorded instanceof Map)) throw new CheckpointException(sidePath + " lacks the \"tensors\" section (file size and sha256)");
-        Map<String, Object> rec = (Map<String, Object>) recorded;
         String[] actual = fileSha256(tensorPath);               // {hex, bytes}
-        SafetensorsFile file = Safetensors.read(tensorPath);
-        boolean agree = actual[0].equals(rec.get("sha256")) && Long.parseLong(actual[1]) == Json.toLong(rec.get("bytes"));
-        if (agree) return Checkpoint.fromParts(side, file.tensors(), sidePath);
+        long actualBytes = Long.parseLong(actual[1]);
+        SafetensorsFile file;
+        try {
+            file = Safetensors.read(tensorPath);
+        } catch (SafetensorsException e) {
+            long recorded = rec != null && rec.get("bytes") instanceof Long n ? n : -1;
+            if (recorded > actualBytes) {
+                throw new CheckpointException(String.format(Locale.ROOT, "%s is truncated: %,d of %,d bytes (the disk filled up or a copy was "
+                        + "cut short)%s", tensorPath.getFileName(), actualBytes, recorded, instead(name)), e);
+            }
+            throw new CheckpointException(tensorPath.getFileName() + " is corrupt: " + e.getMessage() + instead(name), e);
+        }
+        CheckpointIdentity id = CheckpointIdentity.read(file.metadata(), tensorPath.getFileName().toString());
+        if (id != null && !id.fingerprint().equals(CheckpointIdentity.fingerprint(file.tensors()))) {
+            throw new CheckpointException(tensorPath.getFileName() + " is corrupt: its parameter names and shapes do not match the architecture "
+                    + "fingerprint in its own metadata (" + id.describe() + ")" + instead(name));
+        }
+        boolean agree = rec != null && actual[0].equals(rec.get("sha256")) && rec.get("bytes") instanceof Long n && actualBytes == n;
+        if (agree) {
+            Checkpoint c = Checkpoint.fromParts(side, file.tensors(), sidePath);
+            if (id != null && (!id.model().equals(c.modelName()) || id.epochsCompleted() != c.progress().epochsCompleted()
+                    || id.optimizerSteps() != c.progress().optimizerSteps())) {
+                throw new CheckpointException("checkpoint '" + name + "' in " + dir + " is inconsistent: " + sidePath.getFileName() + " describes model '"
+                        + c.modelName() + "' after " + c.progress().epochsCompleted() + " epochs (step " + c.progress().optimizerSteps() + ") but "
+                        + tensorPath.getFileName() + " says it holds " + id.describe() + " (step " + id.optimizerSteps() + ")" + instead(name));
+            }
+            return c;
+        }
         String embedded = file.metadata().get(META_SIDECAR);
         String dataSha = file.metadata().get(META_DATA_SHA);
         if (embedded != null && dataSha != null && dataSha.equals(dataSha256(file.tensors()))) {
-            // A save was interrupted after the tensor file was replaced: that file is complete and describes itself.
-            return Checkpoint.fromParts(Json.parseObject(embedded), file.tensors(), tensorPath);
+            // The tensor file is complete and describes itself: a save interrupted after it was replaced, or a corrupt sidecar.
+            Checkpoint own = Checkpoint.fromParts(Json.parseObject(embedded), file.tensors(), tensorPath);
+            Object sideModel = side != null && side.get("model") instanceof Map<?, ?> m ? m.get("name") : null;
+            if (sideModel != null && !sideModel.equals(own.modelName())) {
+                throw new CheckpointException("checkpoint '" + name + "' in " + dir + " mixes two models: " + sidePath.getFileName() + " is for model '"
+                        + sideModel + "' but " + tensorPath.getFileName() + " holds model '" + own.modelName() + "' (after "
+                        + own.progress().epochsCompleted() + " epochs); the tensor file was replaced by another run's file. Put back the file "
+                        + "of model '" + sideModel + "'" + instead(name));
+            }
+            return own;
+        }
+        if (sideProblem != null) {
+            throw new CheckpointException("checkpoint '" + name + "' in " + dir + " cannot be read: " + sidePath.getFileName() + " is unusable ("
+                    + sideProblem + ") and " + tensorPath.getFileName() + " carries no complete description of its own" + instead(name));
         }
         throw new CheckpointException("checkpoint '" + name + "' in " + dir + " is inconsistent: " + sidePath.getFileName() + " records "
                 + rec.get("bytes") + " bytes with sha256 " + rec.get("sha256") + " for " + tensorPath.getFileName() + ", which has "
                 + actual[1] + " bytes with sha256 " + actual[0] + ", and its own data hash does not match either; the tensor file is "
-                + "corrupt or was replaced by another file");
+                + "corrupt or was replaced by another file" + instead(name));
+    }
+
+    /** What to use when checkpoint {@code name} is unusable. */
+    private static String instead(String name) {
+        return name.equals(Checkpoint.BEST)
+                ? "; use the per-epoch checkpoint (" + Checkpoint.LATEST + ".*, without --best) or a backup of the run folder"
+                : "; use the best checkpoint (--best, " + Checkpoint.BEST + ".*) or a backup of the run folder";
     }
 
     /** sha256 over the tensors' little-endian f32 bytes in order: exactly the safetensors data area. */

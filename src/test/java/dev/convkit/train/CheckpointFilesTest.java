@@ -136,8 +136,8 @@ class CheckpointFilesTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir));
         assertTrue(e.getMessage().startsWith("checkpoint 'checkpoint' in " + dir + " is inconsistent: checkpoint.json records "
                 + bytes.length + " bytes with sha256 "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("and its own data hash does not match either; the tensor file is corrupt or was replaced by another file"),
-                e.getMessage());
+        assertTrue(e.getMessage().endsWith("and its own data hash does not match either; the tensor file is corrupt or was replaced by another file"
+                + "; use the best checkpoint (--best, best.*) or a backup of the run folder"), e.getMessage());
     }
 
     @Test
@@ -148,9 +148,72 @@ class CheckpointFilesTest {
         checkpoint(1).save(dir, Checkpoint.BEST);
         Files.delete(dir.resolve("best.safetensors"));
         CheckpointException half = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir, Checkpoint.BEST));
-        assertEquals("checkpoint 'best' in " + dir + " is incomplete: best.json exists but best.safetensors is missing", half.getMessage());
+        assertEquals("checkpoint 'best' in " + dir + " is incomplete: best.json exists but best.safetensors is missing; use the per-epoch "
+                + "checkpoint (checkpoint.*, without --best) or a backup of the run folder", half.getMessage());
         Files.writeString(dir.resolve("x.json"), "{\"format\": \"other\", \"tensors\": {}}", StandardCharsets.UTF_8);
         Files.write(dir.resolve("x.safetensors"), Files.readAllBytes(dir.resolve("best.json")));
-        assertThrows(IOException.class, () -> Checkpoint.load(dir, "x"), "a sidecar in place of the tensor file is not safetensors");
+        CheckpointException notTensors = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir, "x"));
+        assertTrue(notTensors.getMessage().startsWith("x.safetensors is corrupt: "), "a sidecar in place of the tensor file: " + notTensors.getMessage());
+    }
+
+    @Test
+    void tensorFileNamesItsModelArchitectureEpochAndStep(@TempDir Path dir) throws IOException {
+        checkpoint(3).save(dir, Checkpoint.LATEST);
+        Map<String, String> meta = Safetensors.read(dir.resolve("checkpoint.safetensors")).metadata();
+        assertEquals("toy", meta.get("convkit.model"));
+        assertEquals("3", meta.get("convkit.epochs_completed"));
+        assertEquals("21", meta.get("convkit.optimizer_steps"));
+        // sha256 of "dense/kernel:3x2;dense/bias:2;" (the parameters only, not the optimizer slots)
+        assertEquals(CheckpointIdentity.fingerprint(checkpoint(5).parameters()), meta.get("convkit.architecture_sha256"));
+        assertEquals(64, meta.get("convkit.architecture_sha256").length());
+    }
+
+    @Test
+    void anotherModelsTensorFileNextToTheSidecarIsRefusedNamingBoth(@TempDir Path dir) throws IOException {
+        Path other = Files.createDirectories(dir.resolve("other"));
+        checkpoint(2).save(dir, Checkpoint.LATEST);
+        Map<String, HostTensor> params = new LinkedHashMap<>();
+        params.put("conv/kernel", HostTensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2));
+        Checkpoint.Progress p = new Checkpoint.Progress(4, 40, 0.01, Map.of("seed", 1L), Map.of(), new History());
+        new Checkpoint("mnist_resnet", Map.of(), Map.of(), Optimizer.sgd(0.1, 0, false), "cpu", p, params, Map.of()).save(other, Checkpoint.LATEST);
+        Files.copy(other.resolve("checkpoint.safetensors"), dir.resolve("checkpoint.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir));
+        assertTrue(e.getMessage().contains("mixes two models") && e.getMessage().contains("'toy'") && e.getMessage().contains("'mnist_resnet'"),
+                e.getMessage());
+    }
+
+    @Test
+    void truncatedTensorFileSaysSoWithByteCountsAndPointsToBest(@TempDir Path dir) throws IOException {
+        checkpoint(2).save(dir, Checkpoint.LATEST);
+        Path f = dir.resolve("checkpoint.safetensors");
+        byte[] all = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(all, all.length - 10));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir));
+        assertTrue(e.getMessage().startsWith(String.format(java.util.Locale.ROOT, "checkpoint.safetensors is truncated: %,d of %,d bytes",
+                all.length - 10, all.length)), e.getMessage());
+        assertTrue(e.getMessage().contains("--best"), e.getMessage());
+        Files.write(f, java.util.Arrays.copyOf(all, 12));
+        e = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir));
+        assertTrue(e.getMessage().startsWith("checkpoint.safetensors is truncated: 12 of "), e.getMessage());
+    }
+
+    @Test
+    void corruptTensorHeaderIsReportedAsCorruptNotAsParserInternals(@TempDir Path dir) throws IOException {
+        checkpoint(2).save(dir, Checkpoint.LATEST);
+        Path f = dir.resolve("checkpoint.safetensors");
+        byte[] all = Files.readAllBytes(f);
+        String text = new String(all, StandardCharsets.ISO_8859_1).replace("\"dtype\"", "\"dtypX\"");
+        Files.write(f, text.getBytes(StandardCharsets.ISO_8859_1));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(dir));
+        assertTrue(e.getMessage().startsWith("checkpoint.safetensors is corrupt: "), e.getMessage());
+        assertTrue(e.getMessage().contains("--best"), e.getMessage());
+    }
+
+    @Test
+    void corruptSidecarIsBypassedWhenTheTensorFileDescribesItself(@TempDir Path dir) throws IOException {
+        Checkpoint c = checkpoint(3);
+        c.save(dir, Checkpoint.BEST);
+        Files.writeString(dir.resolve("best.json"), "{\"format\": \"convkit-checkpoint\", trailing garbage");
+        assertSame(c, Checkpoint.load(dir, Checkpoint.BEST));
     }
 }
