@@ -70,9 +70,33 @@ public final class AtomicFiles {
                 throw new IOException("cannot write " + absolute + ": the file system of " + dir
                         + " does not support atomic rename, so the file cannot be replaced safely", e);
             }
+            if (failure instanceof IOException e) {
+                throw new IOException("cannot write " + absolute + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                        + "; " + freeSpace(dir) + "; " + (Files.exists(absolute) ? "the previous " + absolute.getFileName() + " is unchanged"
+                        : "nothing was written"), e);
+            }
             throw failure;
         }
         syncDirectory(dir);
+    }
+
+    /** "12.0 KiB free on the file system of DIR", or why that is unknown. */
+    static String freeSpace(Path dir) {
+        try {
+            long free = Files.getFileStore(dir).getUsableSpace();
+            return bytes(free) + " free on the file system of " + dir;
+        } catch (IOException | SecurityException e) {
+            return "the free space of " + dir + " is unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String bytes(long b) {
+        if (b < 1024) return b + " bytes";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = b;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     /** Convenience: atomically writes {@code bytes}. */

@@ -46,7 +46,10 @@ class AtomicFilesTest {
             out.write(new byte[100_000]); // more than the buffer, so part of it reached the temporary file
             throw boom;
         }));
-        assertSame(boom, thrown);
+        assertSame(boom, thrown.getCause());
+        assertTrue(thrown.getMessage().startsWith("cannot write " + f.toAbsolutePath() + ": disk full (simulated); "), thrown.getMessage());
+        assertTrue(thrown.getMessage().endsWith(" free on the file system of " + dir.toAbsolutePath() + "; the previous ckpt.json is unchanged"),
+                thrown.getMessage());
         assertArrayEquals(old, Files.readAllBytes(f));
         assertEquals(List.of(f), listing());
 
