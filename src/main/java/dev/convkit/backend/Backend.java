@@ -41,6 +41,12 @@ public interface Backend extends AutoCloseable {
     /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
     Kernel reorder(TensorSpec from, TensorSpec to);
 
+    /**
+     * Bytes this engine can still allocate for new arenas (host memory for the cpu engine, free device memory for a
+     * GPU), or -1 when unknown. The executor checks a step's plan against it before allocating anything.
+     */
+    default long availableMemory() { return -1; }
+
     /** Allocates an arena. Out of memory is a {@link BackendException} with the requested and free bytes. */
     Arena allocate(MemoryKind kind, long bytes);
 

@@ -272,6 +272,11 @@ public final class CompiledModel implements AutoCloseable {
                 : ProgramBuilder.inference(model, batch, labels, backend::fuses);
         s = new CompiledStep(p, backend);
         try {
+            Map<MemoryKind, Long> fixed = new EnumMap<>(MemoryKind.class);
+            fixed.put(MemoryKind.PARAMS, paramBytes);
+            fixed.put(MemoryKind.GRADS, update == null ? 0 : trainableBytes);
+            fixed.put(MemoryKind.OPTIMIZER_STATE, trainableBytes * stateNames.length);
+            MemoryBudget.require(backend, model.name(), training, batch, s.plannedBytes(), fixed);
             s.allocate(bindings(p));
         } catch (RuntimeException e) {
             s.close();

@@ -189,6 +189,8 @@ final class DnnlBackend implements Backend {
         return DnnlKernels.reorder(this, from, to);
     }
 
+    @Override public long availableMemory() { return HostMemory.available(); }
+
     @Override public Arena allocate(MemoryKind kind, long bytes) {
         requireOpen();
         DnnlArena a = DnnlArena.allocate(this, kind, bytes);
