@@ -11,6 +11,8 @@ enum DeviceFunction {
     MUL_F32("elementwise.cu", "mul_f32", "PPPL"),
     SCALE_F32("elementwise.cu", "scale_f32", "PPFL"),
     RELU_BWD_F32("elementwise.cu", "relu_bwd_f32", "PPPL"),
+    SIGMOID_BWD_F32("elementwise.cu", "sigmoid_bwd_f32", "PPPL"),
+    TANH_BWD_F32("elementwise.cu", "tanh_bwd_f32", "PPPL"),
     BIAS_ADD_ROWS_F32("elementwise.cu", "bias_add_rows_f32", "PPLI"),
     L2_PENALTY_BWD_F32("elementwise.cu", "l2_penalty_bwd_f32", "PPPFL"),
 
@@ -33,6 +35,7 @@ enum DeviceFunction {
 
     BN_STATS_FROM_SAVED_F32("batchnorm.cu", "bn_stats_from_saved_f32", "PPPPFI"),
     BN_INV_STD_FROM_VAR_F32("batchnorm.cu", "bn_inv_std_from_var_f32", "PPFI"),
+    BN_UPDATE_RUNNING_F32("batchnorm.cu", "bn_update_running_f32", "PPPPFLI"),
 
     DROPOUT_FWD_F32("dropout.cu", "dropout_fwd_f32", "PPPPUFFL"),
 
