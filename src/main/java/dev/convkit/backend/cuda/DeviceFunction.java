@@ -19,7 +19,8 @@ enum DeviceFunction {
     COLUMN_SUMS_F32("reduce.cu", "column_sums_f32", "PPLI"),
     GLOBAL_AVG_POOL_F32("reduce.cu", "global_avg_pool_f32", "PPLL"),
     GLOBAL_AVG_POOL_BWD_F32("reduce.cu", "global_avg_pool_bwd_f32", "PPLL"),
-    L2_PENALTY_F32("reduce.cu", "l2_penalty_f32", "PPFL"),
+    L2_PENALTY_BLOCKS_F32("reduce.cu", "l2_penalty_blocks_f32", "PPL"),
+    L2_PENALTY_SUM_F32("reduce.cu", "l2_penalty_sum_f32", "PPFI"),
     MEAN_F32("reduce.cu", "mean_f32", "PPL"),
 
     PAD2D_F32("layout.cu", "pad2d_f32", "PPLIIIIII"),
