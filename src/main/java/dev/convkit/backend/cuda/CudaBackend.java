@@ -9,6 +9,7 @@ import static org.bytedeco.cuda.global.cublas.cublasSetMathMode;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSetWorkspace_v2;
 import static org.bytedeco.cuda.global.cudart.cuCtxGetCurrent;
+import static org.bytedeco.cuda.global.cudart.cuCtxSetCurrent;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
@@ -310,12 +311,14 @@ final class CudaBackend implements Backend {
      * Makes this engine's device context current on the calling thread unless it already is. The current context is
      * per thread and shared by every engine and library on it (the runtime's current device, our driver-API launches,
      * cuDNN and cuBLAS all use it), so it is compared on every call rather than remembered per thread: another engine
-     * on another GPU may have bound the same thread in between. One cuCtxGetCurrent when nothing changed.
+     * on another GPU may have bound the same thread in between. One cuCtxGetCurrent when nothing changed; the runtime
+     * API follows the driver's current context, so cudaMemcpyAsync and cudaMalloc go to this device too.
      */
     void bind() {
         Check.driver(cuCtxGetCurrent(current), "cuCtxGetCurrent", null, null);
         if (current.address() == context.address()) return;
-        Check.runtime(cudaSetDevice(options.deviceIndex()), "cudaSetDevice(" + options.deviceIndex() + ")");
+        Check.driver(cuCtxSetCurrent(context), "cuCtxSetCurrent(primary context of device " + options.deviceIndex() + ")",
+                null, null);
     }
 
     private void ensureOpen() {
