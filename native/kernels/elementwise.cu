@@ -1,4 +1,4 @@
-// Element-wise kernels: Add, Mul, Scale, the ReLU gradient, Dense's bias and L2Penalty's gradient.
+// Element-wise kernels: Add, Mul, Scale, the ReLU, sigmoid and tanh gradients, Dense's bias and L2Penalty's gradient.
 // Layout: every tensor is a flat f32 array of n elements (any canonical shape), except bias_add_rows_f32 ([rows,
 // cols]).
 // Launch: 1-D grid-stride; block 256, grid min(ceil(n / 256), 8192).
@@ -41,6 +41,16 @@ extern "C" __global__ void scale_f32(float* dst, const float* src, float alpha, 
 /** ActivationBwd(RELU) from the forward output: dx[i] = y[i] > 0 ? dy[i] : 0. */
 extern "C" __global__ void relu_bwd_f32(float* dx, const float* y, const float* dy, long long n) {
     for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/** ActivationBwd(SIGMOID) from the forward output: dx[i] = dy[i] * y[i] * (1 - y[i]). */
+extern "C" __global__ void sigmoid_bwd_f32(float* dx, const float* y, const float* dy, long long n) {
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+
+/** ActivationBwd(TANH) from the forward output: dx[i] = dy[i] * (1 - y[i]^2). */
+extern "C" __global__ void tanh_bwd_f32(float* dx, const float* y, const float* dy, long long n) {
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
 /** Dense bias: dst[r, c] += bias[c] for dst [rows, cols] row-major. */

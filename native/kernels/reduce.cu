@@ -44,13 +44,28 @@ extern "C" __global__ void global_avg_pool_bwd_f32(float* dx, const float* dy, l
 }
 
 /**
- * L2Penalty: out[0] = lambda * sum of w[i]^2, accumulated in double.
- * Launch: a single block of 1024 threads (grid 1), so the order of additions is fixed.
+ * L2Penalty, first pass: partials[b] = sum of w[i]^2 over the indices block b visits in a grid-stride loop, in double.
+ * Launch: block 256, grid min(ceil(n / 256), 1024) fixed by n, so the order of additions is fixed; partials holds one
+ * double per block.
  */
-extern "C" __global__ void l2_penalty_f32(float* out, const float* w, float lambda, long long n) {
+extern "C" __global__ void l2_penalty_blocks_f32(double* partials, const float* w, long long n) {
     __shared__ double scratch[32];
     double acc = 0.0;
-    for (long long i = threadIdx.x; i < n; i += blockDim.x) acc += static_cast<double>(w[i]) * w[i];
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) {
+        acc += static_cast<double>(w[i]) * w[i];
+    }
+    acc = convkit::block_sum(acc, scratch);
+    if (threadIdx.x == 0) partials[blockIdx.x] = acc;
+}
+
+/**
+ * L2Penalty, second pass: out[0] = lambda * sum of partials[0 .. blocks), in double and a fixed order.
+ * Launch: a single block of 1024 threads (grid 1).
+ */
+extern "C" __global__ void l2_penalty_sum_f32(float* out, const double* partials, float lambda, int blocks) {
+    __shared__ double scratch[32];
+    double acc = 0.0;
+    for (int b = threadIdx.x; b < blocks; b += blockDim.x) acc += partials[b];
     acc = convkit::block_sum(acc, scratch);
     if (threadIdx.x == 0) out[0] = static_cast<float>(static_cast<double>(lambda) * acc);
 }

@@ -17,6 +17,12 @@ public interface BackendProvider {
      */
     Availability availability();
 
+    /**
+     * Whether this engine can run here with {@code options}, e.g. on the GPU they name; never throws. By default the
+     * same as {@link #availability()}, for engines whose availability does not depend on the options.
+     */
+    default Availability availability(BackendOptions options) { return availability(); }
+
     /** Opens an engine instance that owns its native handles; the caller closes it. */
     Backend open(BackendOptions options);
 }

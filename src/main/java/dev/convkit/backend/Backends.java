@@ -26,41 +26,50 @@ public final class Backends {
                 + all.stream().map(BackendProvider::name).collect(Collectors.joining(", ")));
     }
 
-    /** The result of choosing an engine, with why every other one was not chosen. */
-    public record Choice(BackendProvider provider, List<String> notChosen) {
+    /** The result of choosing an engine (and what its probe found), with why every other one was not chosen. */
+    public record Choice(BackendProvider provider, Availability availability, List<String> notChosen) {
         public String explain() {
-            StringBuilder sb = new StringBuilder("engine: " + provider.name() + " (" + provider.availability().reason() + ")");
+            StringBuilder sb = new StringBuilder("engine: " + provider.name() + " (" + availability.reason() + ")");
             for (String s : notChosen) sb.append("\n  not chosen: ").append(s);
             return sb.toString();
         }
     }
 
+    /** {@link #choose(String, BackendOptions)} with the default options. */
+    public static Choice choose(String name) { return choose(name, BackendOptions.defaults()); }
+
     /**
-     * "auto" picks the available provider with the highest priority; a name picks that provider and fails, with
-     * its reason, when it is unavailable.
+     * "auto" picks the provider of highest priority that is available with {@code options} (e.g. on the GPU they
+     * name); a name picks that provider and fails, with its reason, when it is unavailable.
      */
-    public static Choice choose(String name) {
+    public static Choice choose(String name, BackendOptions options) {
         List<String> skipped = new ArrayList<>();
         if (!"auto".equals(name)) {
             BackendProvider p = provider(name);
-            Availability a = p.availability();
+            Availability a = p.availability(options);
             if (!a.available()) throw new IllegalStateException("engine '" + name + "' is unavailable: " + a.reason());
             for (BackendProvider o : providers()) if (o != p && !o.name().equals(name)) skipped.add(o.name() + ": not requested");
-            return new Choice(p, skipped);
+            return new Choice(p, a, skipped);
         }
         BackendProvider chosen = null;
+        Availability chosenAvailability = null;
         for (BackendProvider p : providers()) {
-            Availability a = p.availability();
-            if (chosen == null && a.available()) chosen = p;
-            else if (!a.available()) skipped.add(a.reason().startsWith(p.name() + ":") ? a.reason() : p.name() + ": " + a.reason());
-            else skipped.add(p.name() + ": lower priority than " + chosen.name());
+            Availability a = p.availability(options);
+            if (chosen == null && a.available()) {
+                chosen = p;
+                chosenAvailability = a;
+            } else if (!a.available()) {
+                skipped.add(a.reason().startsWith(p.name() + ":") ? a.reason() : p.name() + ": " + a.reason());
+            } else {
+                skipped.add(p.name() + ": lower priority than " + chosen.name());
+            }
         }
         if (chosen == null) throw new IllegalStateException("no engine is available: " + skipped);
-        return new Choice(chosen, skipped);
+        return new Choice(chosen, chosenAvailability, skipped);
     }
 
-    /** Opens the engine chosen by {@link #choose}. */
+    /** Opens the engine chosen by {@link #choose(String, BackendOptions)}. */
     public static Backend open(String name, BackendOptions options) {
-        return choose(name).provider().open(options);
+        return choose(name, options).provider().open(options);
     }
 }

@@ -22,15 +22,15 @@ final class EngineOptions {
     Backend open(PrintWriter out) {
         String name = Choices.engine(engine);
         if (threads < 0) throw CliException.usage("--threads must be 0 (all cores) or positive, got " + threads);
+        BackendOptions options = BackendOptions.defaults().withThreads(threads).withDeterministic(deterministic);
         Backends.Choice choice;
         try {
-            choice = Backends.choose(name);
+            choice = Backends.choose(name, options);
         } catch (IllegalStateException e) {
             throw new CliException(e.getMessage() + (name.equals("auto") ? "" : "; try --engine auto"));
         }
         out.println(choice.explain());
         out.flush();
-        BackendOptions options = BackendOptions.defaults().withThreads(threads).withDeterministic(deterministic);
         return choice.provider().open(options);
     }
 }

@@ -5,6 +5,7 @@ import static dev.convkit.conformance.ConformanceCase.forward;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Dense;
 import dev.convkit.ops.Window2d;
+import dev.convkit.testing.Closeness.Tolerance;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,21 @@ import java.util.Random;
 /**
  * Convolution and dense cases: hand-picked geometries (TF-same with asymmetric padding, stride 2, dilation 2,
  * 1x1, explicit uneven padding, batch 1, odd sizes, channel counts that are not multiples of 8) plus a few
- * geometries drawn from a fixed seed.
+ * geometries drawn from a fixed seed, and one case whose tolerance tells full FP32 from TF32 ({@link #fp32Not32}).
  */
 final class ConvCases {
     private ConvCases() {}
+
+    /**
+     * Tolerance of {@link #fp32Not32}: absolute only. There each output (of the forward, backward-data and
+     * backward-filter convolutions alike) sums K = 576 products of uniform [−1, 1) values, so its magnitude is about
+     * √K/3 = 8. TF32 keeps 10 of FP32's 23 mantissa bits: rounding both factors moves each product by ~2⁻¹²·|x·w|,
+     * about 2·10⁻³ (RMS) per output at √K terms; Tf32ToleranceTest measures it on the reference with TF32-rounded
+     * inputs (up to 10⁻² off, about 80% of values beyond this tolerance). FP32 arithmetic stays within a few 10⁻⁵ (the
+     * cpu engine: 2.4·10⁻⁵), FFT and Winograd algorithms included. Tolerance.F32's relative 10⁻³ of |8| would let TF32
+     * pass.
+     */
+    static final Tolerance FP32_NOT_TF32 = new Tolerance(5e-4, 0);
 
     static List<ConformanceCase> all() {
         List<ConformanceCase> list = new ArrayList<>(List.of(
@@ -35,9 +47,20 @@ final class ConvCases {
                         List.of(TensorSpec.f32(1, 5), TensorSpec.f32(5, 3))),
                 forward("dense 1 to 1, batch 2", new Dense(true),
                         List.of(TensorSpec.f32(2, 1), TensorSpec.f32(1, 1), TensorSpec.f32(1)))));
+        list.add(fp32Not32());
         Random rnd = new Random(20_251_123L);
         for (int i = 1; i <= 4; i++) list.add(randomConv(i, rnd));
         return list;
+    }
+
+    /**
+     * A convolution that fails on an engine rounding FP32 to TF32 (cuDNN's DEFAULT_MATH on Ampere and Hopper) in any
+     * of its three directions: 3x3 TF-same, 64 to 64 channels, x [4, 64, 12, 12], so every forward and
+     * backward-data output sums 64·9 = 576 products and every filter gradient 4·12·12 = 576; see FP32_NOT_TF32.
+     */
+    static ConformanceCase fp32Not32() {
+        return conv("fp32 not tf32, 576-term reductions", Window2d.same(12, 12, 3, 3, 1, 1, 1, 1), false, 4, 64, 12, 12, 64)
+                .withTolerance(FP32_NOT_TF32);
     }
 
     /** A conv case on src [n, c, h, w] with o output channels. */

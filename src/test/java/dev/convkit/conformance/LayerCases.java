@@ -34,6 +34,8 @@ final class LayerCases {
                 batchNorm("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNorm("4-D batch 1 [1, 3, 5, 5]", 1, 3, 5, 5),
                 batchNorm("2-D [6, 7]", 6, 7),
+                batchNorm("2-D batch 1 [1, 6] (one value per channel, as after a Dense)", 1, 6),
+                batchNorm("4-D [1, 3, 1, 1] (one value per channel)", 1, 3, 1, 1),
                 batchNormRelu("4-D [2, 5, 3, 3]", 2, 5, 3, 3),
                 batchNormRelu("4-D [2, 16, 4, 4] (a whole 16-channel block)", 2, 16, 4, 4),
                 batchNormRelu("4-D [2, 20, 3, 3] (a partial channel block)", 2, 20, 3, 3),
@@ -41,6 +43,8 @@ final class LayerCases {
                 unary("relu [2, 3, 5, 5]", new Activation(Activation.Kind.RELU), 2, 3, 5, 5),
                 unary("sigmoid [2, 3, 4, 3]", new Activation(Activation.Kind.SIGMOID), 2, 3, 4, 3),
                 unary("tanh [3, 11]", new Activation(Activation.Kind.TANH), 3, 11),
+                saturating("sigmoid", Activation.Kind.SIGMOID, 8),
+                saturating("tanh", Activation.Kind.TANH, 4),
                 unary("softmax [4, 10]", new Activation(Activation.Kind.SOFTMAX), 4, 10),
                 unary("softmax batch 1 [1, 7]", new Activation(Activation.Kind.SOFTMAX), 1, 7),
                 pool("max 3x3 s2 TF-same on odd 7x7 (pads 1/1)", Pool2d.Kind.MAX, Window2d.same(7, 7, 3, 3, 2, 2, 1, 1), 2, 3, 7, 7),
@@ -68,7 +72,20 @@ final class LayerCases {
                 xent("one-hot labels, [4, 7]", false, 4, 7, RandomTensors::oneHotRows),
                 xent("probability labels, [3, 5]", false, 3, 5, RandomTensors::probabilityRows),
                 xent("sparse labels, batch 1 [1, 3]", true, 1, 3, RandomTensors::classIndices),
-                unary("l2_penalty 1e-3 on a [4, 3, 3, 3] kernel", new L2Penalty(1e-3f), 4, 3, 3, 3));
+                unary("l2_penalty 1e-3 on a [4, 3, 3, 3] kernel", new L2Penalty(1e-3f), 4, 3, 3, 3),
+                // More values than 1024 blocks of 256 threads cover in one sweep, and than one 2^20-float staging buffer.
+                unary("l2_penalty 1e-4 on 1,100,000 weights [110, 100, 10, 10]", new L2Penalty(1e-4f), 110, 100, 10, 10));
+    }
+
+    /**
+     * An activation on [−range, range) over 1,031 values (five blocks of 256, odd): its gradient is read from dst,
+     * and near saturation y·(1 − y) or 1 − y² differs most from the same formula applied to anything else (the
+     * gradient of the activation of dst, what reading dst in the src slot gives).
+     */
+    private static ConformanceCase saturating(String name, Activation.Kind kind, double range) {
+        List<TensorSpec> specs = List.of(TensorSpec.f32(1031));
+        return forward(name + " saturating, [-" + range + ", " + range + ") over 1031 values", new Activation(kind), specs,
+                rnd -> new double[][] {RandomTensors.uniform(rnd, 1031, -range, range)}, flags(1), flags(1));
     }
 
     private static ConformanceCase unary(String name, Op op, int... dims) {

@@ -3,14 +3,17 @@ package dev.convkit.backend.cuda;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DETERMINISTIC;
-import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_OP_MATH;
-import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_FMA_MATH;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_SUCCESS;
 import static org.bytedeco.cuda.global.cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx;
 import static org.bytedeco.cuda.global.cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx;
 import static org.bytedeco.cuda.global.cudnn.cudnnFindConvolutionForwardAlgorithmEx;
 import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionBackwardDataAlgorithmMaxCount;
+import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize;
 import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount;
+import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize;
 import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionForwardAlgorithmMaxCount;
+import static org.bytedeco.cuda.global.cudnn.cudnnGetConvolutionForwardWorkspaceSize;
 
 import dev.convkit.backend.BackendException;
 import dev.convkit.ops.Op;
@@ -25,9 +28,12 @@ import org.bytedeco.javacpp.SizeTPointer;
 
 /**
  * Chooses a cuDNN convolution algorithm once per shape, at compile time, by measuring (cudnnFind*AlgorithmEx) on
- * temporary device buffers, and caches the choice per engine. Candidates must succeed, need at most
- * {@code BackendOptions.scratchLimitBytes} of workspace, use no tensor-op math (which would round FP32 to TF32), and,
- * with {@code BackendOptions.deterministic}, be deterministic. The fastest such candidate wins.
+ * temporary device buffers, and caches the choice per engine. Candidates must succeed, be measured with
+ * {@code CUDNN_FMA_MATH} (the descriptor's math type: cuDNN also lists DEFAULT_MATH variants, which on Ampere and
+ * Hopper run FP32 as TF32 and whose time and workspace belong to that variant, not to the FMA kernel we run), need at
+ * most {@code BackendOptions.scratchLimitBytes} of workspace as cudnnGetConvolution*WorkspaceSize reports it for the
+ * FMA descriptor, and, with {@code BackendOptions.deterministic}, be deterministic. The fastest such candidate wins.
+ * The reported math type is never copied onto the descriptor: that would let TF32 in.
  */
 @SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
 final class ConvAlgorithms {
@@ -63,7 +69,8 @@ final class ConvAlgorithms {
                     cudnnConvolutionFwdAlgoPerf_t p = perf.getPointer(i);
                     all.add(new Candidate(p.algo(), p.status(), p.time(), p.memory(), p.determinism(), p.mathType()));
                 }
-                return choose(b, all, "forward", op, specs);
+                return choose(b, all, "forward", (algo, size) ->
+                        cudnnGetConvolutionForwardWorkspaceSize(h, d.x(), d.w(), d.conv(), d.y(), algo, size), op, specs);
             }
         });
     }
@@ -83,7 +90,8 @@ final class ConvAlgorithms {
                     cudnnConvolutionBwdDataAlgoPerf_t p = perf.getPointer(i);
                     all.add(new Candidate(p.algo(), p.status(), p.time(), p.memory(), p.determinism(), p.mathType()));
                 }
-                return choose(b, all, "backward-data", op, specs);
+                return choose(b, all, "backward-data", (algo, size) ->
+                        cudnnGetConvolutionBackwardDataWorkspaceSize(h, d.w(), d.y(), d.conv(), d.x(), algo, size), op, specs);
             }
         });
     }
@@ -103,24 +111,49 @@ final class ConvAlgorithms {
                     cudnnConvolutionBwdFilterAlgoPerf_t p = perf.getPointer(i);
                     all.add(new Candidate(p.algo(), p.status(), p.time(), p.memory(), p.determinism(), p.mathType()));
                 }
-                return choose(b, all, "backward-filter", op, specs);
+                return choose(b, all, "backward-filter", (algo, size) ->
+                        cudnnGetConvolutionBackwardFilterWorkspaceSize(h, d.x(), d.y(), d.conv(), d.w(), algo, size), op, specs);
             }
         });
     }
 
-    /** The fastest admissible candidate (cuDNN lists them fastest first), or an exception listing every candidate. */
-    private static Choice choose(CudaBackend b, List<Candidate> all, String direction, Op op, List<TensorSpec> specs) {
+    /** cudnnGetConvolution{Forward,BackwardData,BackwardFilter}WorkspaceSize of one direction on this kernel's descriptors. */
+    @FunctionalInterface
+    private interface WorkspaceQuery {
+        int bytes(int algorithm, SizeTPointer size);
+    }
+
+    /**
+     * The fastest admissible candidate (cuDNN lists them fastest first) with the workspace the FMA descriptor needs
+     * for it, or an exception listing every candidate and why each was refused.
+     */
+    private static Choice choose(CudaBackend b, List<Candidate> all, String direction, WorkspaceQuery workspace, Op op,
+                                 List<TensorSpec> specs) {
         boolean deterministic = b.options().deterministic();
         long limit = b.options().scratchLimitBytes();
-        for (Candidate c : all) {
-            if (c.status() != 0 || c.memory() > limit) continue;
-            if (c.mathType() == CUDNN_TENSOR_OP_MATH || c.mathType() == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) continue;
-            if (deterministic && c.determinism() != CUDNN_DETERMINISTIC) continue;
-            return new Choice(c.algorithm(), c.memory(), c.milliseconds());
+        List<String> refused = new ArrayList<>();
+        try (SizeTPointer size = new SizeTPointer(1)) {
+            for (Candidate c : all) {
+                if (c.status() != CUDNN_STATUS_SUCCESS || c.mathType() != CUDNN_FMA_MATH) continue;
+                if (deterministic && c.determinism() != CUDNN_DETERMINISTIC) continue;
+                int status = workspace.bytes(c.algorithm(), size);
+                if (status != CUDNN_STATUS_SUCCESS) {
+                    refused.add("algo " + c.algorithm() + ": workspace query failed with "
+                            + Check.describe(Check.Library.CUDNN, status));
+                    continue;
+                }
+                long bytes = size.get();
+                if (bytes > limit) {
+                    refused.add("algo " + c.algorithm() + ": needs " + bytes + " B of workspace");
+                    continue;
+                }
+                return new Choice(c.algorithm(), bytes, c.milliseconds());
+            }
         }
         throw new BackendException(Check.ENGINE, op, specs, 0, "no cuDNN " + direction + " convolution algorithm fits: "
-                + "need status success, workspace <= " + limit + " bytes (BackendOptions.scratchLimitBytes), FP32 math"
-                + (deterministic ? ", deterministic" : "") + "; measured: " + all);
+                + "need status success, CUDNN_FMA_MATH (" + CUDNN_FMA_MATH + "; no TF32), workspace <= " + limit
+                + " bytes (BackendOptions.scratchLimitBytes) for the FMA descriptor"
+                + (deterministic ? ", deterministic" : "") + "; measured: " + all + (refused.isEmpty() ? "" : "; refused: " + refused));
     }
 
     /** Temporary device buffers for one measurement, zero-filled, and the largest workspace allowed and available. */

@@ -6,7 +6,6 @@ import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_SIGMOID;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_TANH;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_SOFTMAX_ACCURATE;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_SOFTMAX_MODE_INSTANCE;
-import static org.bytedeco.cuda.global.cudnn.cudnnActivationBackward;
 import static org.bytedeco.cuda.global.cudnn.cudnnActivationForward;
 import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxBackward;
 import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxForward;
@@ -21,9 +20,9 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 /**
  * Activations: relu, sigmoid and tanh forward with cudnnActivationForward; softmax over axis 1 of [N, K] with
  * cudnnSoftmaxForward (accurate, per instance, run as [N, K, 1, 1]). Backward reads dst, as ActivationBwd states:
- * sigmoid and tanh with cudnnActivationBackward (whose gradient for these modes uses y only; y is also passed as
- * x), softmax with cudnnSoftmaxBackward, and relu with our relu_bwd_f32, which applies exactly dy·[y &gt; 0]
- * (cuDNN's relu gradient tests x, which this op does not keep).
+ * softmax with cudnnSoftmaxBackward; relu, sigmoid and tanh with our element-wise kernels, which apply exactly
+ * dy·[y &gt; 0], dy·y·(1 − y) and dy·(1 − y²). cudnnActivationBackward takes both x and y and does not say which one
+ * each mode reads, and this op keeps only y.
  */
 @SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
 final class CudaActivation {
@@ -32,9 +31,18 @@ final class CudaActivation {
     static CudaKernel forward(CudaBackend b, Activation op, List<TensorSpec> in) { return new Forward(b, op, in); }
 
     static CudaKernel backward(CudaBackend b, ActivationBwd op, List<TensorSpec> in) {
-        if (op.kind() != Activation.Kind.RELU) return new Backward(b, op, in);
-        long n = in.get(0).size();  // relu_bwd_f32(dx, y, dy, n): dx = dy·[y > 0]
-        return new OneLaunch(b, op, in, DeviceFunction.RELU_BWD_F32, elementwiseGrid(n), l -> l.i64(3, n));
+        if (op.kind() == Activation.Kind.SOFTMAX) return new SoftmaxBackward(b, op, in);
+        long n = in.get(0).size();  // <kind>_bwd_f32(dx, y, dy, n)
+        return new OneLaunch(b, op, in, gradientKernel(op.kind()), elementwiseGrid(n), l -> l.i64(3, n));
+    }
+
+    private static DeviceFunction gradientKernel(Activation.Kind kind) {
+        switch (kind) {
+            case RELU: return DeviceFunction.RELU_BWD_F32;
+            case SIGMOID: return DeviceFunction.SIGMOID_BWD_F32;
+            case TANH: return DeviceFunction.TANH_BWD_F32;
+            default: throw new IllegalArgumentException(kind + " has no element-wise gradient kernel");
+        }
     }
 
     private static int cudnnMode(Activation.Kind kind) {
@@ -71,30 +79,20 @@ final class CudaActivation {
         }
     }
 
-    /** sigmoid, tanh and softmax gradients from (dst, diffDst). */
-    private static final class Backward extends CudaKernel {
-        private final boolean softmax;
+    /** The softmax gradient from (dst, diffDst). */
+    private static final class SoftmaxBackward extends CudaKernel {
         private final cudnnTensorStruct desc;
-        private final cudnnActivationStruct activation;
         private final DevicePointer y = new DevicePointer(), dy = new DevicePointer(), dx = new DevicePointer();
 
-        Backward(CudaBackend backend, ActivationBwd op, List<TensorSpec> inputs) {
+        SoftmaxBackward(CudaBackend backend, ActivationBwd op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
-            softmax = op.kind() == Activation.Kind.SOFTMAX;
-            CudnnDescriptors set = descriptors();
-            desc = set.tensor(inputs.get(0));
-            activation = softmax ? null : set.activation(cudnnMode(op.kind()));
+            desc = descriptors().tensor(inputs.get(0));
         }
 
         @Override protected void execute() {
-            if (softmax) {
-                Check.cudnn(cudnnSoftmaxBackward(backend.cudnn(), CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
-                        backend.one(), desc, y.at(in[0]), desc, dy.at(in[1]), backend.zero(), desc, dx.at(out[0])),
-                        "cudnnSoftmaxBackward", op(), inputs());
-            } else {
-                Check.cudnn(cudnnActivationBackward(backend.cudnn(), activation, backend.one(), desc, y.at(in[0]), desc,
-                        dy.at(in[1]), desc, y, backend.zero(), desc, dx.at(out[0])), "cudnnActivationBackward", op(), inputs());
-            }
+            Check.cudnn(cudnnSoftmaxBackward(backend.cudnn(), CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+                    backend.one(), desc, y.at(in[0]), desc, dy.at(in[1]), backend.zero(), desc, dx.at(out[0])),
+                    "cudnnSoftmaxBackward", op(), inputs());
         }
     }
 }

@@ -53,7 +53,9 @@ final class CudaArena implements Arena {
         if (closed) return;
         closed = true;
         backend.forget(this);
-        if (base != 0) Check.runtime(cudaFree(new DevicePointer(base)), "cudaFree(" + kind + " arena, " + bytes + " bytes)");
+        if (base == 0) return;
+        backend.bind();  // cudaFree acts in the current context, which another engine may have made current
+        Check.runtime(cudaFree(new DevicePointer(base)), "cudaFree(" + kind + " arena, " + bytes + " bytes)");
     }
 
     @Override public String toString() { return "cuda " + kind + " arena (" + bytes + " bytes)"; }

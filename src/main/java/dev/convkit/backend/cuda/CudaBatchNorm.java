@@ -19,12 +19,13 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 /**
  * Batch normalisation on cuDNN's spatial mode (per channel over N, H, W; [N, C] is run as [N, C, 1, 1]).
  *
- * <p>Training: Keras updates {@code running = momentum * running + (1 - momentum) * batch}; cuDNN updates
- * {@code running = (1 - factor) * running + factor * batch}, so {@code factor = 1 - momentum}. cuDNN's running
- * variance takes the unbiased batch variance, as BatchNormTrain specifies. cuDNN saves the batch mean and the
- * inverse standard deviation {@code 1 / sqrt(var + eps)}: those two vectors are this kernel's saved memory
- * ([mean | 256-aligned | inv std]), and bn_stats_from_saved_f32 converts them into the op's (mean, biased var)
- * outputs, {@code var = 1 / invStd^2 - eps} in double. BatchNormBwd compiled with this kernel as its hint hands the
+ * <p>Training: cuDNN normalises and saves the batch mean and the inverse standard deviation
+ * {@code 1 / sqrt(var + eps)}: those two vectors are this kernel's saved memory ([mean | 256-aligned | inv std]), and
+ * bn_stats_from_saved_f32 converts them into the op's (mean, biased var) outputs, {@code var = 1 / invStd^2 - eps}
+ * in double. cuDNN is given no running statistics (both pointers null, as its API allows): its update unbiases the
+ * variance by m / (m - 1), which writes Inf/NaN when a channel has m = 1 value (batch 1 after a Dense). Instead
+ * bn_update_running_f32 applies Keras's {@code running = momentum * running + (1 - momentum) * batch} from the op's
+ * outputs with the factor m / max(m - 1, 1), as BatchNormTrain, the reference and the cpu engine do. BatchNormBwd compiled with this kernel as its hint hands the
  * saved vectors straight to cuDNN; otherwise it derives the inverse std from its var input into scratch.
  */
 @SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
@@ -54,9 +55,9 @@ final class CudaBatchNorm {
         private final cudnnTensorStruct x;
         private final cudnnTensorStruct params;
         private final Launch stats;
+        private final Launch running;
         private final DevicePointer src = new DevicePointer(), dst = new DevicePointer(), gamma = new DevicePointer(),
-                beta = new DevicePointer(), runMean = new DevicePointer(), runVar = new DevicePointer(),
-                saveMean = new DevicePointer(), saveInvStd = new DevicePointer();
+                beta = new DevicePointer(), saveMean = new DevicePointer(), saveInvStd = new DevicePointer();
 
         Train(CudaBackend backend, BatchNormTrain op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
@@ -67,6 +68,8 @@ final class CudaBatchNorm {
             x = srcDescriptor(set, inputs.get(0));
             params = set.batchNormParams(x);
             stats = launch(DeviceFunction.BN_STATS_FROM_SAVED_F32).f32(4, epsilon).i32(5, channels);
+            long count = inputs.get(0).size() / channels;  // values per channel: N·H·W
+            running = launch(DeviceFunction.BN_UPDATE_RUNNING_F32).f32(4, op.momentum()).i64(5, count).i32(6, channels);
             savedBytes(statsBytes(channels));
             scratchBytes(statsBytes(channels));  // used only when run without a saved buffer (forward-only use)
         }
@@ -78,11 +81,14 @@ final class CudaBatchNorm {
         @Override protected void execute() {
             long stash = saved != 0 ? saved : scratch;
             long invStd = stash + align(4L * channels);
+            // Running statistics null (see the class comment): the factor is unused, but passed valid all the same.
             Check.cudnn(cudnnBatchNormalizationForwardTraining(backend.cudnn(), CUDNN_BATCHNORM_SPATIAL, backend.one(),
                     backend.zero(), x, src.at(in[0]), x, dst.at(out[0]), params, gamma.at(in[1]), beta.at(in[2]), factor,
-                    runMean.at(in[3]), runVar.at(in[4]), epsilon, saveMean.at(stash), saveInvStd.at(invStd)),
+                    null, null, epsilon, saveMean.at(stash), saveInvStd.at(invStd)),
                     "cudnnBatchNormalizationForwardTraining", op(), inputs());
             stats.pointer(0, out[1]).pointer(1, out[2]).pointer(2, stash).pointer(3, invStd)
+                    .enqueue(gridFor(channels, BLOCK), BLOCK);
+            running.pointer(0, in[3]).pointer(1, in[4]).pointer(2, out[1]).pointer(3, out[2])
                     .enqueue(gridFor(channels, BLOCK), BLOCK);
         }
     }

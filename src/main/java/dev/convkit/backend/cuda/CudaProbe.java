@@ -1,36 +1,53 @@
 package dev.convkit.backend.cuda;
 
+import static org.bytedeco.cuda.global.cublas.cublasCreate_v2;
+import static org.bytedeco.cuda.global.cublas.cublasDestroy_v2;
 import static org.bytedeco.cuda.global.cudart.cudaErrorNoDevice;
+import static org.bytedeco.cuda.global.cudart.cudaGetDevice;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudnn.cudnnCnnVersionCheck;
+import static org.bytedeco.cuda.global.cudnn.cudnnCreate;
+import static org.bytedeco.cuda.global.cudnn.cudnnDestroy;
+import static org.bytedeco.cuda.global.cudnn.cudnnOpsVersionCheck;
 
 import dev.convkit.backend.Availability;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cublas.cublasContext;
+import org.bytedeco.cuda.cudnn.cudnnContext;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Decides whether the cuda engine can run here, step by step, and says exactly why not: the cudart JNI library (which
- * needs the driver's libcuda.so.1 just to load), a visible device, compute capability 7.5 or newer, cuDNN 9 and
- * cuBLAS, and packaged kernels with code for the device. Never throws; computed once per JVM because a failed native
- * load cannot be retried (the JavaCPP class stays unusable) and ServiceLoader makes a new provider per lookup.
+ * Decides whether the cuda engine can run on a given device here, step by step, and says exactly why not: the cudart
+ * JNI library (which needs the driver's libcuda.so.1 just to load), the device visible, compute capability 7.5 or
+ * newer, cuDNN 9 and cuBLAS loaded, packaged kernels with code for the device, and a cuDNN handle (with its ops and
+ * cnn sub-libraries) and a cuBLAS handle created and destroyed on the device, so a broken install is caught here and
+ * {@code --engine auto} falls back. Never throws; computed once per device and JVM because a failed native load
+ * cannot be retried (the JavaCPP class stays unusable) and ServiceLoader makes a new provider per lookup.
  */
 final class CudaProbe {
     private static final int MIN_MAJOR = 7;
     private static final int MIN_MINOR = 5;
-    private static Availability cached;
+    private static final Map<Integer, Availability> CACHED = new HashMap<>();
 
     private CudaProbe() {}
 
-    static synchronized Availability availability() {
-        if (cached == null) {
+    /** Whether the engine can run on CUDA device {@code device} (BackendOptions.deviceIndex). */
+    static synchronized Availability availability(int device) {
+        Availability a = CACHED.get(device);
+        if (a == null) {
             try {
-                cached = probe();
+                a = probe(device);
             } catch (Throwable t) {
-                cached = Availability.no("cuda: unexpected failure while probing the GPU: " + shortMessage(t));
+                a = Availability.no("cuda: unexpected failure while probing device " + device + ": " + shortMessage(t));
             }
+            CACHED.put(device, a);
         }
-        return cached;
+        return a;
     }
 
-    private static Availability probe() {
+    private static Availability probe(int device) {
         try {
             Loader.load(org.bytedeco.cuda.global.cudart.class);
         } catch (Throwable t) {
@@ -53,9 +70,13 @@ final class CudaProbe {
             return Availability.no("cuda: cudaGetDeviceCount failed: " + Check.describe(Check.Library.RUNTIME, status)
                     + " (status " + status + ")");
         }
-        int[] cc = CudaDevice.computeCapability(0);
+        if (device < 0 || device >= count[0]) {
+            return Availability.no("cuda: device " + device + " is not visible: " + count[0] + " CUDA device(s), valid "
+                    + "indices 0.." + (count[0] - 1) + " (check BackendOptions.deviceIndex and CUDA_VISIBLE_DEVICES)");
+        }
+        int[] cc = CudaDevice.computeCapability(device);
         if (cc[0] < MIN_MAJOR || (cc[0] == MIN_MAJOR && cc[1] < MIN_MINOR)) {
-            return Availability.no("cuda: device 0 has compute capability " + cc[0] + "." + cc[1] + "; the cuda engine needs "
+            return Availability.no("cuda: device " + device + " has compute capability " + cc[0] + "." + cc[1] + "; the cuda engine needs "
                     + MIN_MAJOR + "." + MIN_MINOR + " or newer");
         }
         Availability libs = loadLibrary(org.bytedeco.cuda.global.cudnn.class, "libcudnn.so.9");
@@ -80,8 +101,49 @@ final class CudaProbe {
                     + " on compute capability " + cc[0] + "." + cc[1] + "; rebuild with -Dconvkit.cudaArchs=\"" + cc[0] + cc[1]
                     + ";80;90\" (native/README.md)");
         }
-        CudaDevice device = CudaDevice.query(0);
-        return Availability.yes(device.describe() + ", " + count[0] + " device(s), kernels " + fatbin.describe());
+        Availability handles = handles(device);
+        if (handles != null) return handles;
+        return Availability.yes(CudaDevice.query(device).describe() + ", " + count[0] + " device(s), kernels "
+                + fatbin.describe());
+    }
+
+    /**
+     * Creates and destroys a cuDNN handle (and loads the ops and cnn sub-libraries the engine calls) and a cuBLAS
+     * handle on {@code device}; null when all worked, else the reason. The calling thread's current device is restored.
+     */
+    private static Availability handles(int device) {
+        int[] previous = new int[1];
+        Check.runtime(cudaGetDevice(previous), "cudaGetDevice");
+        Check.runtime(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        try {
+            cudnnContext cudnn = new cudnnContext();
+            int status = cudnnCreate(cudnn);
+            if (status != 0) return handleFailure("cuDNN", "cudnnCreate", device, Check.Library.CUDNN, status);
+            cudnnDestroy(cudnn);
+            status = cudnnOpsVersionCheck();
+            if (status != 0) {
+                return handleFailure("cuDNN's ops library (libcudnn_ops.so.9)", "cudnnOpsVersionCheck", device,
+                        Check.Library.CUDNN, status);
+            }
+            status = cudnnCnnVersionCheck();
+            if (status != 0) {
+                return handleFailure("cuDNN's cnn library (libcudnn_cnn.so.9)", "cudnnCnnVersionCheck", device,
+                        Check.Library.CUDNN, status);
+            }
+            cublasContext cublas = new cublasContext();
+            status = cublasCreate_v2(cublas);
+            if (status != 0) return handleFailure("cuBLAS", "cublasCreate", device, Check.Library.CUBLAS, status);
+            cublasDestroy_v2(cublas);
+            return null;
+        } finally {
+            if (previous[0] != device) cudaSetDevice(previous[0]);
+        }
+    }
+
+    private static Availability handleFailure(String what, String call, int device, Check.Library library, int status) {
+        return Availability.no("cuda: " + what + " cannot start on device " + device + ": " + call + " failed with "
+                + Check.describe(library, status) + " (status " + status + "); check that cuDNN 9 and cuBLAS 13 are "
+                + "complete and match the driver (searched: " + searchPath() + ")");
     }
 
     /** Loads a JavaCPP preset's native library; null when it loaded, else the reason naming the missing library. */

@@ -17,11 +17,19 @@ public final class CudaProvider implements BackendProvider {
 
     @Override public int priority() { return 20; }
 
-    /** Never throws; the reason names the missing piece (driver, device, cuDNN, cuBLAS, kernels). Cached per JVM. */
-    @Override public Availability availability() { return CudaProbe.availability(); }
+    /** On the default device; see {@link #availability(BackendOptions)}. */
+    @Override public Availability availability() { return availability(BackendOptions.defaults()); }
+
+    /**
+     * On the device {@code options} name. Never throws; the reason names the missing piece (driver, device, cuDNN,
+     * cuBLAS, kernels). Cached per device and JVM.
+     */
+    @Override public Availability availability(BackendOptions options) {
+        return CudaProbe.availability(options.deviceIndex());
+    }
 
     @Override public Backend open(BackendOptions options) {
-        Availability a = availability();
+        Availability a = availability(options);
         if (!a.available()) throw new BackendException(Check.ENGINE, "cannot open the cuda engine: " + a.reason());
         return CudaBackend.open(options);
     }

@@ -11,13 +11,16 @@ enum DeviceFunction {
     MUL_F32("elementwise.cu", "mul_f32", "PPPL"),
     SCALE_F32("elementwise.cu", "scale_f32", "PPFL"),
     RELU_BWD_F32("elementwise.cu", "relu_bwd_f32", "PPPL"),
+    SIGMOID_BWD_F32("elementwise.cu", "sigmoid_bwd_f32", "PPPL"),
+    TANH_BWD_F32("elementwise.cu", "tanh_bwd_f32", "PPPL"),
     BIAS_ADD_ROWS_F32("elementwise.cu", "bias_add_rows_f32", "PPLI"),
     L2_PENALTY_BWD_F32("elementwise.cu", "l2_penalty_bwd_f32", "PPPFL"),
 
     COLUMN_SUMS_F32("reduce.cu", "column_sums_f32", "PPLI"),
     GLOBAL_AVG_POOL_F32("reduce.cu", "global_avg_pool_f32", "PPLL"),
     GLOBAL_AVG_POOL_BWD_F32("reduce.cu", "global_avg_pool_bwd_f32", "PPLL"),
-    L2_PENALTY_F32("reduce.cu", "l2_penalty_f32", "PPFL"),
+    L2_PENALTY_BLOCKS_F32("reduce.cu", "l2_penalty_blocks_f32", "PPL"),
+    L2_PENALTY_SUM_F32("reduce.cu", "l2_penalty_sum_f32", "PPFI"),
     MEAN_F32("reduce.cu", "mean_f32", "PPL"),
 
     PAD2D_F32("layout.cu", "pad2d_f32", "PPLIIIIII"),
@@ -33,6 +36,7 @@ enum DeviceFunction {
 
     BN_STATS_FROM_SAVED_F32("batchnorm.cu", "bn_stats_from_saved_f32", "PPPPFI"),
     BN_INV_STD_FROM_VAR_F32("batchnorm.cu", "bn_inv_std_from_var_f32", "PPFI"),
+    BN_UPDATE_RUNNING_F32("batchnorm.cu", "bn_update_running_f32", "PPPPFLI"),
 
     DROPOUT_FWD_F32("dropout.cu", "dropout_fwd_f32", "PPPPUFFL"),
 

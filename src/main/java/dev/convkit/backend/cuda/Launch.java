@@ -82,7 +82,9 @@ final class Launch implements AutoCloseable {
                     & ((1L << function.parameterCount()) - 1)) + " (bit mask) were never set");
         }
         int status = cuLaunchKernel(handle, gridX, 1, 1, blockX, 1, 1, 0, backend.stream(), params, null);
-        Check.driver(status, "cuLaunchKernel(" + function.symbol() + ", grid " + gridX + ", block " + blockX + ")", op, specs);
+        if (status != 0) {  // the message is built only on failure: enqueue runs for every launch of every step
+            Check.driver(status, "cuLaunchKernel(" + function.symbol() + ", grid " + gridX + ", block " + blockX + ")", op, specs);
+        }
     }
 
     private long slot(int i, char kind) {

@@ -61,6 +61,17 @@ class CudaAvailabilityTest {
     }
 
     @Test
+    void autoFallsBackToCpuWhenCudaCannotRunOnTheNamedDevice() {
+        BackendOptions device99 = new BackendOptions(0, 99, false, 512L << 20);
+        Availability a = new CudaProvider().availability(device99);
+        assertFalse(a.available(), "no machine here has 100 GPUs");
+        assertTrue(a.reason().startsWith("cuda: "), a.reason());
+        Backends.Choice choice = Backends.choose("auto", device99);
+        assertEquals("cpu", choice.provider().name());
+        assertTrue(choice.notChosen().contains(a.reason()), choice.notChosen().toString());
+    }
+
+    @Test
     void shortMessagePrefersTheDynamicLinkerLineWithoutCachePaths() {
         UnsatisfiedLinkError cause = new UnsatisfiedLinkError("/root/.javacpp/cache/cuda.jar/org/bytedeco/cuda/linux-x86_64/"
                 + "libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory");
