@@ -48,6 +48,8 @@ final class CudaProbe {
     }
 
     private static Availability probe(int device) {
+        String notBuilt = Fatbin.notBuiltReason();
+        if (notBuilt != null) return Availability.no(notBuilt);  // a build fact: first, whatever the machine has
         try {
             Loader.load(org.bytedeco.cuda.global.cudart.class);
         } catch (Throwable t) {
@@ -87,7 +89,6 @@ final class CudaProbe {
         byte[] image = Fatbin.readPackaged();
         if (image == null) {
             return Availability.no("cuda: the kernel binary " + Fatbin.resourcePath() + " is not on the class path"
-                    + (Fatbin.skippedAtBuild() ? " (the build skipped it: -Dconvkit.skipCudaKernels=true)" : "")
                     + "; build with nvcc installed, see native/README.md");
         }
         Fatbin fatbin;

@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
 final class Fatbin {
     /** Class-path name of the packaged kernels, relative to this package. */
     static final String RESOURCE = "convkit_kernels.fatbin";
-    /** Written instead of the fatbin when the build skipped the kernels (-Dconvkit.skipCudaKernels=true). */
+    /**
+     * Written instead of the fatbin when the build skipped the kernels; its first line is why ("no nvcc when ConvKit
+     * was built", "built with -Dconvkit.skipCudaKernels=true"), written by the antrun section of pom.xml.
+     */
     static final String SKIPPED_MARKER = "convkit_kernels.skipped";
 
     static final int MAGIC = 0xBA55ED50;
@@ -100,8 +103,20 @@ final class Fatbin {
         }
     }
 
-    /** Whether the build recorded that it skipped compiling the kernels. */
-    static boolean skippedAtBuild() { return Fatbin.class.getResource(SKIPPED_MARKER) != null; }
+    /**
+     * Why the build packaged no kernels, as {@code "cuda: the kernels were not built (<recorded reason>)"}, or null when
+     * it recorded no skip. An empty marker still yields a reason, naming the marker.
+     */
+    static String notBuiltReason() {
+        try (InputStream in = Fatbin.class.getResourceAsStream(SKIPPED_MARKER)) {
+            if (in == null) return null;
+            String why = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+            return "cuda: the kernels were not built ("
+                    + (why.isEmpty() ? "the build left an empty " + SKIPPED_MARKER : why) + ")";
+        } catch (IOException e) {
+            return "cuda: the kernels were not built (" + SKIPPED_MARKER + " is unreadable: " + e.getMessage() + ")";
+        }
+    }
 
     static String resourcePath() { return Fatbin.class.getPackageName().replace('.', '/') + "/" + RESOURCE; }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cuda provider on any machine: registered through ServiceLoader, never throwing from availability(), and, on a
- * machine without the NVIDIA driver (this project's CI), unavailable with a reason naming libcuda.so.1.
+ * machine without the NVIDIA driver (this project's CI), unavailable with a reason naming libcuda.so.1; from a build
+ * without kernels (no nvcc), unavailable with the reason that build recorded.
  */
 class CudaAvailabilityTest {
 
@@ -42,8 +43,19 @@ class CudaAvailabilityTest {
     }
 
     @Test
+    void withoutKernelsTheReasonIsTheOneTheBuildRecorded() {
+        String notBuilt = Fatbin.notBuiltReason();
+        Assumptions.assumeTrue(notBuilt != null, "this build packaged the kernels");
+        Availability a = new CudaProvider().availability();
+        assertFalse(a.available());
+        assertEquals(notBuilt, a.reason(), "a build without kernels names that first, whatever the machine has");
+        assertTrue(a.reason().startsWith("cuda: the kernels were not built ("), a.reason());
+    }
+
+    @Test
     void withoutTheDriverTheReasonNamesLibcuda() {
         Assumptions.assumeFalse(driverInstalled(), "libcuda.so.1 is installed here; the GPU tests cover this machine");
+        Assumptions.assumeTrue(Fatbin.notBuiltReason() == null, "the build packaged no kernels; that reason comes first");
         Availability a = new CudaProvider().availability();
         assertFalse(a.available());
         assertTrue(a.reason().startsWith("cuda: the NVIDIA driver (libcuda.so.1) is not installed: "), a.reason());
