@@ -1,0 +1,326 @@
+// CPU emulation of the CUDA features native/kernels uses, so that the kernel sources compile unchanged with a C++17
+// host compiler (force-included: g++ -std=c++17 -include cuda_host.h -x c++ ...) and run in the host kernel tests
+// (src/test/java/dev/convkit/backend/cuda/HostKernels*.java, driver in host_driver.cpp).
+//
+// Execution model. A launch runs its blocks one after another on the calling thread. Inside a block every CUDA
+// thread is a cooperative fiber (ucontext) with its own stack: a fiber runs until it reaches __syncthreads() or a
+// warp shuffle, or returns. When every fiber waits, the scheduler releases what can proceed: a warp whose lanes in
+// the shuffle mask all wait at the same shuffle (each lane receives its source lane's value), otherwise the block
+// barrier once every thread waits at the same __syncthreads(). Anything else (a lane of the mask that exited, threads
+// waiting at different barriers, a thread that exited while others wait at __syncthreads) is undefined behaviour on a
+// GPU and stops the run with a message. Between two release points the fibers run in the order the launch asks for
+// (forward, reverse or a seeded shuffle), so a missing barrier shows up as a difference between orders.
+//
+// Kernels that never synchronise run without fibers: a launch first runs its threads as plain nested loops, and the
+// first barrier or shuffle throws NeedsFibers; the driver then restores the launch's buffers and reruns it in fiber
+// mode (and remembers that this kernel needs it).
+//
+// Emulated: threadIdx / blockIdx / blockDim / gridDim (uint3 / dim3), __global__ / __device__ / __forceinline__,
+// static __shared__ arrays (one copy; blocks run one at a time), __syncthreads, __shfl_xor_sync (full width 32),
+// integer min / max. The math functions the kernels call (expf, sqrtf, fmaxf, pow, ...) are the <cmath> ones.
+// Not emulated, because no kernel uses them: dynamic (extern) shared memory, atomics, other shuffles.
+#pragma once
+
+#include <ucontext.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+
+struct uint3 {
+    unsigned int x, y, z;
+};
+
+struct dim3 {
+    unsigned int x, y, z;
+    constexpr dim3(unsigned int x_ = 1, unsigned int y_ = 1, unsigned int z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+
+// CUDA's integer min / max device functions (pool.cu calls them unqualified).
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+inline long long min(long long a, long long b) { return a < b ? a : b; }
+inline long long max(long long a, long long b) { return a > b ? a : b; }
+
+namespace cuda_host {
+
+/** Fiber order between two release points. */
+enum class Order : int { kForward = 0, kReverse = 1, kShuffled = 2 };
+
+/** Thrown by a barrier or shuffle reached outside fiber mode; the driver reruns the launch with fibers. */
+struct NeedsFibers {};
+
+enum class State { kReady, kBarrier, kShuffle, kDone };
+
+/** One CUDA thread of the running block. */
+struct Thread {
+    uint3 idx;
+    int linear = 0;  // x + y * bx + z * bx * by; warp = linear / 32, lane = linear % 32
+    State state = State::kReady;
+    int site = 0;  // source line of the barrier or shuffle it waits at
+    unsigned mask = 0;
+    int source_lane = 0;
+    int value_size = 0;
+    unsigned char value[8] = {};
+    unsigned char result[8] = {};
+    ucontext_t context;
+    void* stack = nullptr;
+};
+
+/** Reports a violation of CUDA's rules (or of the emulation's limits) and ends the process; defined by the driver. */
+[[noreturn]] void fail(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+inline dim3 grid_dim, block_dim;
+inline uint3 block_idx;
+inline Thread* current = nullptr;
+inline bool fiber_mode = false;
+
+}  // namespace cuda_host
+
+#define threadIdx (::cuda_host::current->idx)
+#define blockIdx (::cuda_host::block_idx)
+#define blockDim (::cuda_host::block_dim)
+#define gridDim (::cuda_host::grid_dim)
+
+namespace cuda_host {
+
+inline ucontext_t scheduler_context;
+
+// The ucontext calls sit in small functions of their own, out of line, so that no caller's locals live across them.
+
+/** Yields the running fiber back to the scheduler in state s at source line `site`. */
+__attribute__((noinline)) inline void wait_at(State s, int site) {
+    if (!fiber_mode) throw NeedsFibers{};
+    current->state = s;
+    current->site = site;
+    swapcontext(&current->context, &scheduler_context);
+}
+
+inline void syncthreads(int site) { wait_at(State::kBarrier, site); }
+
+template <typename T>
+T shfl_xor_sync(int site, unsigned mask, T value, int lane_mask) {
+    static_assert(std::is_trivially_copyable<T>::value && sizeof(T) <= 8, "shuffles move values of at most 8 bytes");
+    if (lane_mask < 0 || lane_mask > 31) fail("__shfl_xor_sync at line %d: lane mask %d outside [0, 31]", site, lane_mask);
+    if (!fiber_mode) throw NeedsFibers{};
+    Thread* t = current;
+    const int lane = t->linear & 31;
+    if ((mask >> lane & 1u) == 0) fail("__shfl_xor_sync at line %d: lane %d calls it with mask 0x%08x, which excludes it",
+                                       site, lane, mask);
+    t->mask = mask;
+    t->source_lane = lane ^ lane_mask;
+    t->value_size = static_cast<int>(sizeof(T));
+    std::memcpy(t->value, &value, sizeof(T));
+    wait_at(State::kShuffle, site);
+    T out;
+    std::memcpy(&out, current->result, sizeof(T));
+    return out;
+}
+
+/** The work of one launch: body(context) runs one CUDA thread (the driver's kernel call with its arguments). */
+struct Body {
+    void (*run)(void*);
+    void* context;
+};
+
+/** Fiber stacks, kept for the life of the process (a block has at most 1024 threads). */
+void* allocate_stack(std::size_t bytes);  // defined by the driver (guard page below the stack)
+constexpr std::size_t kStackBytes = 64 * 1024;
+
+inline Body active_body;
+
+inline void fiber_entry() {
+    active_body.run(active_body.context);
+    current->state = State::kDone;
+    // returning resumes uc_link, the scheduler
+}
+
+/** Prepares t to start fiber_entry on its stack; resuming it returns to the scheduler when the thread exits. */
+__attribute__((noinline)) inline void prepare_fiber(Thread& t) {
+    getcontext(&t.context);
+    t.context.uc_stack.ss_sp = t.stack;
+    t.context.uc_stack.ss_size = kStackBytes;
+    t.context.uc_link = &scheduler_context;
+    makecontext(&t.context, fiber_entry, 0);
+}
+
+/** Runs t until it waits or exits. */
+__attribute__((noinline)) inline void resume(Thread& t) {
+    current = &t;
+    swapcontext(&scheduler_context, &t.context);
+}
+
+/** Checks the launch geometry against CUDA's limits, as cuLaunchKernel would. */
+inline void check_geometry(dim3 grid, dim3 block) {
+    const unsigned long long threads = 1ull * block.x * block.y * block.z;
+    if (grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > 65535 || grid.z > 65535 || grid.x > 2147483647u) {
+        fail("invalid grid (%u, %u, %u): each dimension must be >= 1, y and z <= 65535", grid.x, grid.y, grid.z);
+    }
+    if (threads == 0 || threads > 1024 || block.z > 64) {
+        fail("invalid block (%u, %u, %u): 1 to 1024 threads with z <= 64", block.x, block.y, block.z);
+    }
+}
+
+/** Plain loops over every block and thread; throws NeedsFibers at the first barrier or shuffle. */
+inline void run_sequential(dim3 grid, dim3 block, Body body) {
+    grid_dim = grid;
+    block_dim = block;
+    fiber_mode = false;
+    Thread t;
+    current = &t;
+    for (unsigned bz = 0; bz < grid.z; bz++)
+        for (unsigned by = 0; by < grid.y; by++)
+            for (unsigned bx = 0; bx < grid.x; bx++) {
+                block_idx = {bx, by, bz};
+                int linear = 0;
+                for (unsigned z = 0; z < block.z; z++)
+                    for (unsigned y = 0; y < block.y; y++)
+                        for (unsigned x = 0; x < block.x; x++) {
+                            t.idx = {x, y, z};
+                            t.linear = linear++;
+                            body.run(body.context);
+                        }
+            }
+    current = nullptr;
+}
+
+/** Order of the fibers for one round: forward, reverse, or a permutation drawn from `state` (xorshift64). */
+inline void round_order(Order order, std::uint64_t& state, std::vector<int>& out) {
+    const int n = static_cast<int>(out.size());
+    for (int i = 0; i < n; i++) out[i] = order == Order::kReverse ? n - 1 - i : i;
+    if (order != Order::kShuffled) return;
+    for (int i = n - 1; i > 0; i--) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        const int j = static_cast<int>(state % static_cast<std::uint64_t>(i + 1));
+        const int tmp = out[i];
+        out[i] = out[j];
+        out[j] = tmp;
+    }
+}
+
+/** Releases every warp whose shuffle can complete; returns whether one did. Fails on a shuffle that never can. */
+inline bool release_shuffles(std::vector<Thread>& threads, bool stuck_otherwise) {
+    const int n = static_cast<int>(threads.size());
+    bool released = false;
+    for (int w = 0; w * 32 < n; w++) {
+        const int first = w * 32, lanes = n - first < 32 ? n - first : 32;
+        int leader = -1;
+        for (int l = 0; l < lanes; l++)
+            if (threads[first + l].state == State::kShuffle) {
+                leader = first + l;
+                break;
+            }
+        if (leader < 0) continue;
+        const Thread& lead = threads[leader];
+        bool ready = true;
+        for (int l = 0; l < 32; l++) {
+            if ((lead.mask >> l & 1u) == 0) continue;
+            if (l >= lanes) {
+                fail("__shfl_xor_sync at line %d with mask 0x%08x in warp %d, which has only %d threads (block of %d)",
+                     lead.site, lead.mask, w, lanes, n);
+            }
+            const Thread& t = threads[first + l];
+            if (t.state == State::kShuffle) {
+                if (t.site != lead.site || t.mask != lead.mask || t.value_size != lead.value_size) {
+                    fail("warp %d: lanes %d and %d wait at different shuffles (lines %d / %d, masks 0x%08x / 0x%08x)",
+                         w, lead.linear & 31, l, lead.site, t.site, lead.mask, t.mask);
+                }
+                if ((lead.mask >> t.source_lane & 1u) == 0) {
+                    fail("__shfl_xor_sync at line %d: lane %d reads lane %d, outside the mask 0x%08x", t.site, l,
+                         t.source_lane, t.mask);
+                }
+            } else {
+                ready = false;
+                if (t.state == State::kDone || stuck_otherwise) {
+                    fail("__shfl_xor_sync at line %d with mask 0x%08x in warp %d: lane %d %s", lead.site, lead.mask, w, l,
+                         t.state == State::kDone ? "has exited" : "waits at a __syncthreads instead");
+                }
+            }
+        }
+        if (!ready) continue;
+        for (int l = 0; l < lanes; l++) {
+            Thread& t = threads[first + l];
+            if ((lead.mask >> l & 1u) == 0) continue;
+            std::memcpy(t.result, threads[first + t.source_lane].value, sizeof t.result);
+        }
+        for (int l = 0; l < lanes; l++)
+            if (lead.mask >> l & 1u) threads[first + l].state = State::kReady;
+        released = true;
+    }
+    return released;
+}
+
+/** Runs every block with one fiber per thread (see the file comment). */
+inline void run_fibers(dim3 grid, dim3 block, Body body, Order order, std::uint64_t seed) {
+    static std::vector<void*> stacks;
+    const int n = static_cast<int>(block.x * block.y * block.z);
+    while (static_cast<int>(stacks.size()) < n) stacks.push_back(allocate_stack(kStackBytes));
+    std::vector<Thread> threads(static_cast<std::size_t>(n));
+    std::vector<int> order_of_round(static_cast<std::size_t>(n));
+    std::uint64_t random_state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    grid_dim = grid;
+    block_dim = block;
+    active_body = body;
+    fiber_mode = true;
+    for (unsigned bz = 0; bz < grid.z; bz++)
+        for (unsigned by = 0; by < grid.y; by++)
+            for (unsigned bx = 0; bx < grid.x; bx++) {
+                block_idx = {bx, by, bz};
+                for (int i = 0; i < n; i++) {
+                    Thread& t = threads[i];
+                    t.idx = {i % block.x, (i / block.x) % block.y, i / (block.x * block.y)};
+                    t.linear = i;
+                    t.state = State::kReady;
+                    t.stack = stacks[i];
+                    prepare_fiber(t);
+                }
+                for (;;) {
+                    round_order(order, random_state, order_of_round);
+                    for (int i : order_of_round) {
+                        if (threads[i].state == State::kReady) resume(threads[i]);
+                    }
+                    int done = 0, at_barrier = 0, barrier_site = -1;
+                    for (const Thread& t : threads) {
+                        if (t.state == State::kDone) done++;
+                        if (t.state == State::kBarrier) {
+                            at_barrier++;
+                            if (barrier_site >= 0 && t.site != barrier_site) {
+                                fail("threads of block (%u, %u, %u) wait at different __syncthreads (lines %d and %d)",
+                                     bx, by, bz, barrier_site, t.site);
+                            }
+                            barrier_site = t.site;
+                        }
+                    }
+                    if (done == n) break;
+                    if (release_shuffles(threads, false)) continue;
+                    if (at_barrier == n) {
+                        for (Thread& t : threads) t.state = State::kReady;
+                        continue;
+                    }
+                    if (at_barrier > 0 && done > 0) {
+                        fail("block (%u, %u, %u): %d threads wait at __syncthreads (line %d) while %d have exited", bx,
+                             by, bz, at_barrier, barrier_site, done);
+                    }
+                    release_shuffles(threads, true);  // fails with the reason
+                    fail("block (%u, %u, %u): no thread can proceed", bx, by, bz);
+                }
+            }
+    current = nullptr;
+    fiber_mode = false;
+}
+
+}  // namespace cuda_host
+
+#define __syncthreads() ::cuda_host::syncthreads(__LINE__)
+#define __shfl_xor_sync(...) ::cuda_host::shfl_xor_sync(__LINE__, __VA_ARGS__)
