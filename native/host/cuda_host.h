@@ -3,7 +3,7 @@
 // (src/test/java/dev/convkit/backend/cuda/HostKernels*.java, driver in host_driver.cpp).
 //
 // Execution model. A launch runs its blocks one after another on the calling thread. Inside a block every CUDA
-// thread is a cooperative fiber (ucontext) with its own stack: a fiber runs until it reaches __syncthreads() or a
+// thread is a cooperative fiber with its own stack: a fiber runs until it reaches __syncthreads() or a
 // warp shuffle, or returns. When every fiber waits, the scheduler releases what can proceed: a warp whose lanes in
 // the shuffle mask all wait at the same shuffle (each lane receives its source lane's value), otherwise the block
 // barrier once every thread waits at the same __syncthreads(). Anything else (a lane of the mask that exited, threads
@@ -21,14 +21,51 @@
 // Not emulated, because no kernel uses them: dynamic (extern) shared memory, atomics, other shuffles.
 #pragma once
 
-#include <ucontext.h>
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <vector>
+
+#if defined(__x86_64__) && !defined(CUDA_HOST_USE_UCONTEXT)
+// x86-64 System V fiber switch: saves the callee-saved registers, MXCSR and the x87 control word on the old stack,
+// stores the old stack pointer, and restores the same from the new stack. ucontext's swapcontext does the same plus
+// a sigprocmask system call per switch, which made the block-synchronising kernels ~20x slower. This header is
+// included by one translation unit (host_driver.cpp), so the symbol is defined once.
+#define CUDA_HOST_FAST_SWITCH 1
+extern "C" void cuda_host_switch(void** save_sp, void* load_sp);
+asm(R"(
+    .text
+    .globl cuda_host_switch
+    .type cuda_host_switch, @function
+cuda_host_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size cuda_host_switch, .-cuda_host_switch
+)");
+#else
+#include <ucontext.h>
+#endif
 
 #define __global__
 #define __device__
@@ -61,18 +98,28 @@ struct NeedsFibers {};
 
 enum class State { kReady, kBarrier, kShuffle, kDone };
 
+/** A suspended fiber: its saved stack pointer, or a ucontext where there is no fast switch. */
+struct FiberContext {
+#ifdef CUDA_HOST_FAST_SWITCH
+    void* sp = nullptr;
+#else
+    ucontext_t uc;
+#endif
+};
+
 /** One CUDA thread of the running block. */
 struct Thread {
     uint3 idx;
     int linear = 0;  // x + y * bx + z * bx * by; warp = linear / 32, lane = linear % 32
     State state = State::kReady;
-    int site = 0;  // source line of the barrier or shuffle it waits at
+    const char* file = "";  // source file and line of the barrier or shuffle it waits at
+    int site = 0;
     unsigned mask = 0;
     int source_lane = 0;
     int value_size = 0;
     unsigned char value[8] = {};
     unsigned char result[8] = {};
-    ucontext_t context;
+    FiberContext context;
     void* stack = nullptr;
 };
 
@@ -93,34 +140,52 @@ inline bool fiber_mode = false;
 
 namespace cuda_host {
 
-inline ucontext_t scheduler_context;
+inline FiberContext scheduler_context;
 
-// The ucontext calls sit in small functions of their own, out of line, so that no caller's locals live across them.
-
-/** Yields the running fiber back to the scheduler in state s at source line `site`. */
-__attribute__((noinline)) inline void wait_at(State s, int site) {
-    if (!fiber_mode) throw NeedsFibers{};
-    current->state = s;
-    current->site = site;
-    swapcontext(&current->context, &scheduler_context);
+/** Suspends `from` and resumes `to`; out of line, so that no caller's locals live across a ucontext call. */
+__attribute__((noinline)) inline void switch_context(FiberContext& from, FiberContext& to) {
+#ifdef CUDA_HOST_FAST_SWITCH
+    cuda_host_switch(&from.sp, to.sp);
+#else
+    swapcontext(&from.uc, &to.uc);
+#endif
 }
 
-inline void syncthreads(int site) { wait_at(State::kBarrier, site); }
+/** Yields the running fiber back to the scheduler in state s at source line `site`. */
+__attribute__((noinline)) inline void wait_at(State s, const char* file, int site) {
+    if (!fiber_mode) throw NeedsFibers{};
+    current->state = s;
+    current->file = file;
+    current->site = site;
+    switch_context(current->context, scheduler_context);
+}
+
+inline void syncthreads(const char* file, int site) { wait_at(State::kBarrier, file, site); }
+
+/** The file name without its directories, for messages. */
+inline const char* base_name(const char* path) {
+    const char* slash = std::strrchr(path, '/');
+    return slash == nullptr ? path : slash + 1;
+}
 
 template <typename T>
-T shfl_xor_sync(int site, unsigned mask, T value, int lane_mask) {
+T shfl_xor_sync(const char* file, int site, unsigned mask, T value, int lane_mask) {
     static_assert(std::is_trivially_copyable<T>::value && sizeof(T) <= 8, "shuffles move values of at most 8 bytes");
-    if (lane_mask < 0 || lane_mask > 31) fail("__shfl_xor_sync at line %d: lane mask %d outside [0, 31]", site, lane_mask);
+    if (lane_mask < 0 || lane_mask > 31) {
+        fail("__shfl_xor_sync at %s:%d: lane mask %d outside [0, 31]", base_name(file), site, lane_mask);
+    }
     if (!fiber_mode) throw NeedsFibers{};
     Thread* t = current;
     const int lane = t->linear & 31;
-    if ((mask >> lane & 1u) == 0) fail("__shfl_xor_sync at line %d: lane %d calls it with mask 0x%08x, which excludes it",
-                                       site, lane, mask);
+    if ((mask >> lane & 1u) == 0) {
+        fail("__shfl_xor_sync at %s:%d: lane %d calls it with mask 0x%08x, which excludes it", base_name(file), site,
+             lane, mask);
+    }
     t->mask = mask;
     t->source_lane = lane ^ lane_mask;
     t->value_size = static_cast<int>(sizeof(T));
     std::memcpy(t->value, &value, sizeof(T));
-    wait_at(State::kShuffle, site);
+    wait_at(State::kShuffle, file, site);
     T out;
     std::memcpy(&out, current->result, sizeof(T));
     return out;
@@ -141,22 +206,37 @@ inline Body active_body;
 inline void fiber_entry() {
     active_body.run(active_body.context);
     current->state = State::kDone;
-    // returning resumes uc_link, the scheduler
+#ifdef CUDA_HOST_FAST_SWITCH
+    cuda_host_switch(&current->context.sp, scheduler_context.sp);  // never resumed
+    __builtin_unreachable();
+#endif
+    // with ucontext, returning resumes uc_link: the scheduler
 }
 
 /** Prepares t to start fiber_entry on its stack; resuming it returns to the scheduler when the thread exits. */
 __attribute__((noinline)) inline void prepare_fiber(Thread& t) {
-    getcontext(&t.context);
-    t.context.uc_stack.ss_sp = t.stack;
-    t.context.uc_stack.ss_size = kStackBytes;
-    t.context.uc_link = &scheduler_context;
-    makecontext(&t.context, fiber_entry, 0);
+#ifdef CUDA_HOST_FAST_SWITCH
+    // The frame cuda_host_switch pops: MXCSR / x87 control word, six registers, then fiber_entry as return address.
+    const std::uintptr_t top = (reinterpret_cast<std::uintptr_t>(t.stack) + kStackBytes) & ~std::uintptr_t{15};
+    void** sp = reinterpret_cast<void**>(top);
+    *--sp = nullptr;  // alignment: rsp = 8 (mod 16) on entry to fiber_entry, as after a call
+    *--sp = reinterpret_cast<void*>(&fiber_entry);
+    for (int r = 0; r < 6; r++) *--sp = nullptr;
+    *--sp = reinterpret_cast<void*>(std::uintptr_t{0x1F80} | std::uintptr_t{0x037F} << 32);  // the default modes
+    t.context.sp = sp;
+#else
+    getcontext(&t.context.uc);
+    t.context.uc.uc_stack.ss_sp = t.stack;
+    t.context.uc.uc_stack.ss_size = kStackBytes;
+    t.context.uc.uc_link = &scheduler_context.uc;
+    makecontext(&t.context.uc, fiber_entry, 0);
+#endif
 }
 
 /** Runs t until it waits or exits. */
 __attribute__((noinline)) inline void resume(Thread& t) {
     current = &t;
-    swapcontext(&scheduler_context, &t.context);
+    switch_context(scheduler_context, t.context);
 }
 
 /** Checks the launch geometry against CUDA's limits, as cuLaunchKernel would. */
@@ -227,23 +307,26 @@ inline bool release_shuffles(std::vector<Thread>& threads, bool stuck_otherwise)
         for (int l = 0; l < 32; l++) {
             if ((lead.mask >> l & 1u) == 0) continue;
             if (l >= lanes) {
-                fail("__shfl_xor_sync at line %d with mask 0x%08x in warp %d, which has only %d threads (block of %d)",
-                     lead.site, lead.mask, w, lanes, n);
+                fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d, which has only %d threads (block of %d)",
+                     base_name(lead.file), lead.site, lead.mask, w, lanes, n);
             }
             const Thread& t = threads[first + l];
             if (t.state == State::kShuffle) {
-                if (t.site != lead.site || t.mask != lead.mask || t.value_size != lead.value_size) {
-                    fail("warp %d: lanes %d and %d wait at different shuffles (lines %d / %d, masks 0x%08x / 0x%08x)",
-                         w, lead.linear & 31, l, lead.site, t.site, lead.mask, t.mask);
+                if (t.site != lead.site || std::strcmp(t.file, lead.file) != 0 || t.mask != lead.mask
+                    || t.value_size != lead.value_size) {
+                    fail("warp %d: lanes %d and %d wait at different shuffles (%s:%d / %s:%d, masks 0x%08x / 0x%08x)",
+                         w, lead.linear & 31, l, base_name(lead.file), lead.site, base_name(t.file), t.site, lead.mask,
+                         t.mask);
                 }
                 if ((lead.mask >> t.source_lane & 1u) == 0) {
-                    fail("__shfl_xor_sync at line %d: lane %d reads lane %d, outside the mask 0x%08x", t.site, l,
-                         t.source_lane, t.mask);
+                    fail("__shfl_xor_sync at %s:%d: lane %d reads lane %d, outside the mask 0x%08x",
+                         base_name(t.file), t.site, l, t.source_lane, t.mask);
                 }
             } else {
                 ready = false;
                 if (t.state == State::kDone || stuck_otherwise) {
-                    fail("__shfl_xor_sync at line %d with mask 0x%08x in warp %d: lane %d %s", lead.site, lead.mask, w, l,
+                    fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d: lane %d %s", base_name(lead.file),
+                         lead.site, lead.mask, w, l,
                          t.state == State::kDone ? "has exited" : "waits at a __syncthreads instead");
                 }
             }
@@ -291,15 +374,18 @@ inline void run_fibers(dim3 grid, dim3 block, Body body, Order order, std::uint6
                         if (threads[i].state == State::kReady) resume(threads[i]);
                     }
                     int done = 0, at_barrier = 0, barrier_site = -1;
+                    const char* barrier_file = "";
                     for (const Thread& t : threads) {
                         if (t.state == State::kDone) done++;
                         if (t.state == State::kBarrier) {
                             at_barrier++;
-                            if (barrier_site >= 0 && t.site != barrier_site) {
-                                fail("threads of block (%u, %u, %u) wait at different __syncthreads (lines %d and %d)",
-                                     bx, by, bz, barrier_site, t.site);
+                            const bool same = t.site == barrier_site && std::strcmp(t.file, barrier_file) == 0;
+                            if (barrier_site >= 0 && !same) {
+                                fail("threads of block (%u, %u, %u) wait at different __syncthreads (%s:%d and %s:%d)",
+                                     bx, by, bz, base_name(barrier_file), barrier_site, base_name(t.file), t.site);
                             }
                             barrier_site = t.site;
+                            barrier_file = t.file;
                         }
                     }
                     if (done == n) break;
@@ -309,8 +395,8 @@ inline void run_fibers(dim3 grid, dim3 block, Body body, Order order, std::uint6
                         continue;
                     }
                     if (at_barrier > 0 && done > 0) {
-                        fail("block (%u, %u, %u): %d threads wait at __syncthreads (line %d) while %d have exited", bx,
-                             by, bz, at_barrier, barrier_site, done);
+                        fail("block (%u, %u, %u): %d threads wait at __syncthreads (%s:%d) while %d have exited", bx,
+                             by, bz, at_barrier, base_name(barrier_file), barrier_site, done);
                     }
                     release_shuffles(threads, true);  // fails with the reason
                     fail("block (%u, %u, %u): no thread can proceed", bx, by, bz);
@@ -322,5 +408,5 @@ inline void run_fibers(dim3 grid, dim3 block, Body body, Order order, std::uint6
 
 }  // namespace cuda_host
 
-#define __syncthreads() ::cuda_host::syncthreads(__LINE__)
-#define __shfl_xor_sync(...) ::cuda_host::shfl_xor_sync(__LINE__, __VA_ARGS__)
+#define __syncthreads() ::cuda_host::syncthreads(__FILE__, __LINE__)
+#define __shfl_xor_sync(...) ::cuda_host::shfl_xor_sync(__FILE__, __LINE__, __VA_ARGS__)

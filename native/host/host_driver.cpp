@@ -172,7 +172,8 @@ void on_segfault(int, siginfo_t* info, void*) {
                           launch_context.c_str(), info->si_addr);
     for (const auto& [id, b] : buffers) {
         if (at >= b.region && at < b.region + page) {
-            n += std::snprintf(message + n, sizeof message - n, ", %lld bytes before the start of buffer #%d (%zu bytes)",
+            n += std::snprintf(message + n, sizeof message - n,
+                               ", %lld bytes before the start of buffer #%d (%zu bytes)",
                                static_cast<long long>(b.data - at), id, b.bytes);
         } else if (at >= b.region + b.region_bytes - page && at < b.region + b.region_bytes) {
             n += std::snprintf(message + n, sizeof message - n, ", byte %lld of buffer #%d (%zu bytes)",

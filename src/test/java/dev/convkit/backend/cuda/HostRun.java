@@ -91,14 +91,14 @@ final class HostRun {
 
     /** A launch with threads in forward order. */
     HostRun launch(String label, DeviceFunction f, int grid, int block, Object... args) {
-        return launch(label, f, grid, block, Order.FORWARD, 0L, args);
+        return launchOrdered(label, f, grid, block, Order.FORWARD, 0L, args);
     }
 
     /**
      * Launches {@code f} with a 1-D grid; {@code args} follow f's signature: P a {@link Buf} or null, L and U a Long,
      * I an Integer, F a Float.
      */
-    HostRun launch(String label, DeviceFunction f, int grid, int block, Order order, long seed, Object... args) {
+    HostRun launchOrdered(String label, DeviceFunction f, int grid, int block, Order order, long seed, Object... args) {
         String sig = f.signature();
         if (args.length != sig.length()) {
             throw new IllegalArgumentException(f.symbol() + " takes " + sig.length() + " arguments (" + sig + "), got "
