@@ -8,8 +8,10 @@
 // the shuffle mask all wait at the same shuffle (each lane receives its source lane's value), otherwise the block
 // barrier once every thread waits at the same __syncthreads(). Anything else (a lane of the mask that exited, threads
 // waiting at different barriers, a thread that exited while others wait at __syncthreads) is undefined behaviour on a
-// GPU and stops the run with a message. Between two release points the fibers run in the order the launch asks for
-// (forward, reverse or a seeded shuffle), so a missing barrier shows up as a difference between orders.
+// GPU and stops the run with a message. The launch chooses the interleaving: forward runs the fibers in lock step,
+// each to its next wait, in thread order; reverse and shuffled run them in that order, and a warp whose shuffle
+// completes runs on at once, ahead of the other warps, until it reaches a barrier. A missing __syncthreads (a warp
+// overwriting shared memory another warp has yet to read) then shows up as a difference between the orders.
 //
 // Kernels that never synchronise run without fibers: a launch first runs its threads as plain nested loops, and the
 // first barrier or shuffle throws NeedsFibers; the driver then restores the launch's buffers and reruns it in fiber
@@ -289,59 +291,76 @@ inline void round_order(Order order, std::uint64_t& state, std::vector<int>& out
     }
 }
 
-/** Releases every warp whose shuffle can complete; returns whether one did. Fails on a shuffle that never can. */
-inline bool release_shuffles(std::vector<Thread>& threads, bool stuck_otherwise) {
+/** Releases warp w's shuffle when every lane of its mask waits at it; fails on a shuffle that never can complete. */
+inline bool release_warp(std::vector<Thread>& threads, int w, bool stuck_otherwise) {
     const int n = static_cast<int>(threads.size());
-    bool released = false;
-    for (int w = 0; w * 32 < n; w++) {
-        const int first = w * 32, lanes = n - first < 32 ? n - first : 32;
-        int leader = -1;
-        for (int l = 0; l < lanes; l++)
-            if (threads[first + l].state == State::kShuffle) {
-                leader = first + l;
-                break;
+    const int first = w * 32, lanes = n - first < 32 ? n - first : 32;
+    int leader = -1;
+    for (int l = 0; l < lanes; l++)
+        if (threads[first + l].state == State::kShuffle) {
+            leader = first + l;
+            break;
+        }
+    if (leader < 0) return false;
+    const Thread& lead = threads[leader];
+    bool ready = true;
+    for (int l = 0; l < 32; l++) {
+        if ((lead.mask >> l & 1u) == 0) continue;
+        if (l >= lanes) {
+            fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d, which has only %d threads (block of %d)",
+                 base_name(lead.file), lead.site, lead.mask, w, lanes, n);
+        }
+        const Thread& t = threads[first + l];
+        if (t.state == State::kShuffle) {
+            if (t.site != lead.site || std::strcmp(t.file, lead.file) != 0 || t.mask != lead.mask
+                || t.value_size != lead.value_size) {
+                fail("warp %d: lanes %d and %d wait at different shuffles (%s:%d / %s:%d, masks 0x%08x / 0x%08x)",
+                     w, lead.linear & 31, l, base_name(lead.file), lead.site, base_name(t.file), t.site, lead.mask,
+                     t.mask);
             }
-        if (leader < 0) continue;
-        const Thread& lead = threads[leader];
-        bool ready = true;
-        for (int l = 0; l < 32; l++) {
-            if ((lead.mask >> l & 1u) == 0) continue;
-            if (l >= lanes) {
-                fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d, which has only %d threads (block of %d)",
-                     base_name(lead.file), lead.site, lead.mask, w, lanes, n);
+            if ((lead.mask >> t.source_lane & 1u) == 0) {
+                fail("__shfl_xor_sync at %s:%d: lane %d reads lane %d, outside the mask 0x%08x",
+                     base_name(t.file), t.site, l, t.source_lane, t.mask);
             }
-            const Thread& t = threads[first + l];
-            if (t.state == State::kShuffle) {
-                if (t.site != lead.site || std::strcmp(t.file, lead.file) != 0 || t.mask != lead.mask
-                    || t.value_size != lead.value_size) {
-                    fail("warp %d: lanes %d and %d wait at different shuffles (%s:%d / %s:%d, masks 0x%08x / 0x%08x)",
-                         w, lead.linear & 31, l, base_name(lead.file), lead.site, base_name(t.file), t.site, lead.mask,
-                         t.mask);
-                }
-                if ((lead.mask >> t.source_lane & 1u) == 0) {
-                    fail("__shfl_xor_sync at %s:%d: lane %d reads lane %d, outside the mask 0x%08x",
-                         base_name(t.file), t.site, l, t.source_lane, t.mask);
-                }
-            } else {
-                ready = false;
-                if (t.state == State::kDone || stuck_otherwise) {
-                    fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d: lane %d %s", base_name(lead.file),
-                         lead.site, lead.mask, w, l,
-                         t.state == State::kDone ? "has exited" : "waits at a __syncthreads instead");
-                }
+        } else {
+            ready = false;
+            if (t.state == State::kDone || stuck_otherwise) {
+                fail("__shfl_xor_sync at %s:%d with mask 0x%08x in warp %d: lane %d %s", base_name(lead.file),
+                     lead.site, lead.mask, w, l,
+                     t.state == State::kDone ? "has exited" : "waits at a __syncthreads instead");
             }
         }
-        if (!ready) continue;
-        for (int l = 0; l < lanes; l++) {
-            Thread& t = threads[first + l];
-            if ((lead.mask >> l & 1u) == 0) continue;
-            std::memcpy(t.result, threads[first + t.source_lane].value, sizeof t.result);
-        }
-        for (int l = 0; l < lanes; l++)
-            if (lead.mask >> l & 1u) threads[first + l].state = State::kReady;
-        released = true;
     }
+    if (!ready) return false;
+    for (int l = 0; l < lanes; l++) {
+        Thread& t = threads[first + l];
+        if ((lead.mask >> l & 1u) == 0) continue;
+        std::memcpy(t.result, threads[first + t.source_lane].value, sizeof t.result);
+    }
+    for (int l = 0; l < lanes; l++)
+        if (lead.mask >> l & 1u) threads[first + l].state = State::kReady;
+    return true;
+}
+
+/** Releases every warp whose shuffle can complete; returns whether one did. */
+inline bool release_shuffles(std::vector<Thread>& threads, bool stuck_otherwise) {
+    bool released = false;
+    for (int w = 0; w * 32 < static_cast<int>(threads.size()); w++) released |= release_warp(threads, w, stuck_otherwise);
     return released;
+}
+
+/**
+ * Runs warp w for as long as its shuffles complete (it stops at a barrier, at exit, or at a shuffle some lane has not
+ * reached): a warp racing ahead of the others, as warps may on a GPU.
+ */
+inline void run_warp_ahead(std::vector<Thread>& threads, int w, bool reverse) {
+    const int n = static_cast<int>(threads.size()), first = w * 32, lanes = n - first < 32 ? n - first : 32;
+    while (release_warp(threads, w, false)) {
+        for (int l = 0; l < lanes; l++) {
+            Thread& t = threads[first + (reverse ? lanes - 1 - l : l)];
+            if (t.state == State::kReady) resume(t);
+        }
+    }
 }
 
 /** Runs every block with one fiber per thread (see the file comment). */
@@ -371,7 +390,9 @@ inline void run_fibers(dim3 grid, dim3 block, Body body, Order order, std::uint6
                 for (;;) {
                     round_order(order, random_state, order_of_round);
                     for (int i : order_of_round) {
-                        if (threads[i].state == State::kReady) resume(threads[i]);
+                        if (threads[i].state != State::kReady) continue;
+                        resume(threads[i]);
+                        if (order != Order::kForward) run_warp_ahead(threads, i / 32, order == Order::kReverse);
                     }
                     int done = 0, at_barrier = 0, barrier_site = -1;
                     const char* barrier_file = "";
