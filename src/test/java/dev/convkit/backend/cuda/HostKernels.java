@@ -109,9 +109,14 @@ final class HostKernels {
             Path dir = buildDir().resolve("host-kernels").resolve(HexFormat.of().formatHex(sha.digest(), 0, 8));
             Path exe = dir.resolve("convkit_host_kernels");
             if (Files.isExecutable(exe)) return exe;
+            // Other test JVMs may build the same folder at the same time: every file appears by an atomic rename.
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("host_kernels.inc"), table);
-            Path partial = dir.resolve("convkit_host_kernels.partial");
+            String own = "." + ProcessHandle.current().pid() + ".partial";
+            Path tablePartial = dir.resolve("host_kernels.inc" + own);
+            Files.writeString(tablePartial, table);
+            Files.move(tablePartial, dir.resolve("host_kernels.inc"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            Path partial = dir.resolve("convkit_host_kernels" + own);
             List<String> command = new ArrayList<>(List.of(cxx));
             command.addAll(flags);
             command.addAll(List.of("-include", NATIVE.resolve("host/cuda_host.h").toAbsolutePath().toString(),
