@@ -142,8 +142,6 @@ final class HostRun {
         script.put((byte) 'F');
     }
 
-    int launchCount() { return launches; }
-
     /** Runs the script in one driver process; fails with the driver's message when it reports a problem. */
     Stats execute() {
         Path exe = HostKernels.driver();
