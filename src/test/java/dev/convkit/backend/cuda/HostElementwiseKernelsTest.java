@@ -73,6 +73,20 @@ class HostElementwiseKernelsTest {
             checks.close("relu backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.RELU),
                     List.of(one.get(0), one.get(0)), new double[][] {y, b})[0], run.read(dx));
 
+            double[] sig = new double[n], th = new double[n];   // sigmoid and tanh outputs, as the forward pass wrote them
+            for (int k = 0; k < n; k++) {
+                sig[k] = (float) (1 / (1 + Math.exp(-4 * a[k])));
+                th[k] = (float) Math.tanh(2 * a[k]);
+            }
+            HostRun.Buf sigs = run.floats(narrow(sig)), dSig = run.nans(n);
+            run.launch(label, DeviceFunction.SIGMOID_BWD_F32, grid, BLOCK, dSig, sigs, bs, (long) n);
+            checks.close("sigmoid backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.SIGMOID),
+                    List.of(one.get(0), one.get(0)), new double[][] {sig, b})[0], run.read(dSig));
+            HostRun.Buf ths = run.floats(narrow(th)), dTh = run.nans(n);
+            run.launch(label, DeviceFunction.TANH_BWD_F32, grid, BLOCK, dTh, ths, bs, (long) n);
+            checks.close("tanh backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.TANH),
+                    List.of(one.get(0), one.get(0)), new double[][] {th, b})[0], run.read(dTh));
+
             float lambda = (float) (1e-3 + rnd.nextDouble());
             double[] dPenalty = {(float) (rnd.nextDouble() * 3 - 1)};
             HostRun.Buf dw = run.nans(n), dps = run.floats(narrow(dPenalty));
@@ -177,5 +191,25 @@ class HostElementwiseKernelsTest {
         HostRun.Buf invOut = run.nans(c), varIn = run.floats(narrow(var));
         run.launch(label, DeviceFunction.BN_INV_STD_FROM_VAR_F32, gridFor(c, BLOCK), BLOCK, invOut, varIn, eps, c);
         checks.close("batch-norm inverse std " + label, Shape.of(c), inv, run.read(invOut));
+
+        // Running statistics as CudaBatchNorm updates them: the reference's in-place update of (runningMean, runningVar),
+        // with count = N·H·W values per channel (1 when N = H·W = 1: the variance is then taken as is, not divided by 0).
+        float momentum = rnd.nextBoolean() ? 0.99f : 0.9f;
+        double[] runMean = RandomTensors.uniform(rnd, c, -1, 1), runVar = RandomTensors.uniform(rnd, c, 0.5, 2);
+        HostRun.Buf rm = run.floats(narrow(runMean)), rv = run.floats(narrow(runVar));
+        double[] expMean = narrowed(runMean), expVar = narrowed(runVar);
+        ReferenceOps.run(new BatchNormTrain(eps, momentum), specs, new double[][] {x, ones, zeros, expMean, expVar});
+        run.launch(label, DeviceFunction.BN_UPDATE_RUNNING_F32, gridFor(c, BLOCK), BLOCK, rm, rv, savedMean, run.floats(narrow(var)),
+                momentum, (long) n * hw, c);
+        checks.close("batch-norm running mean " + label, Shape.of(c), expMean, run.read(rm));
+        checks.close("batch-norm running variance " + label, Shape.of(c), expVar, run.read(rv));
+    }
+
+    /** The float values a buffer made with narrow(v) holds, as doubles. */
+    private static double[] narrowed(double[] v) {
+        float[] f = narrow(v);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
     }
 }

@@ -5,6 +5,7 @@ import static dev.convkit.backend.cuda.KernelGeometry.BLOCK;
 import static dev.convkit.backend.cuda.KernelGeometry.REDUCTION_BLOCK;
 import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 import static dev.convkit.backend.cuda.KernelGeometry.gridFor;
+import static dev.convkit.backend.cuda.KernelGeometry.partialsGrid;
 import static dev.convkit.backend.cuda.KernelGeometry.warpMultiple;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,7 +87,10 @@ class HostReduceKernelsTest {
                 List.of(TensorSpec.f32(n, c)), new double[][] {dy})[0], run.read(dx));
     }
 
-    /** L2Penalty as launched (one block of 1024) and with other block sizes; mean_f32 with the engine's block. */
+    /**
+     * L2Penalty as CudaL2Penalty launches it (per-block double partials over partialsGrid(n) blocks of BLOCK, then one
+     * block of REDUCTION_BLOCK sums them) and with other block sizes for the second pass; mean_f32 with the engine's block.
+     */
     private static void l2PenaltyAndMean(Random rnd, HostRun run, HostChecks checks, String label) {
         int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 100 : 5000);
         double[] w = RandomTensors.uniform(rnd, n, -1, 1);
@@ -94,9 +98,12 @@ class HostReduceKernelsTest {
         HostRun.Buf ws = run.floats(narrow(w));
         double[] penalty = ReferenceOps.run(new L2Penalty(lambda), List.of(TensorSpec.f32(n)), new double[][] {w})[0];
         int block = rnd.nextBoolean() ? REDUCTION_BLOCK : 32 * (1 + rnd.nextInt(32));
-        inEveryOrder(run, checks, "l2 penalty (block " + block + ") " + label, Shape.of(1), penalty, order -> {
+        int blocks = partialsGrid(n);
+        inEveryOrder(run, checks, "l2 penalty (" + blocks + " partials, block " + block + ") " + label, Shape.of(1), penalty, order -> {
+            HostRun.Buf partials = run.nans(2 * blocks);             // one double per first-pass block
             HostRun.Buf out = run.nans(1);
-            run.launchOrdered(label, DeviceFunction.L2_PENALTY_F32, 1, block, order, rnd.nextLong(), out, ws, lambda, (long) n);
+            run.launchOrdered(label, DeviceFunction.L2_PENALTY_BLOCKS_F32, blocks, BLOCK, order, rnd.nextLong(), partials, ws, (long) n);
+            run.launchOrdered(label, DeviceFunction.L2_PENALTY_SUM_F32, 1, block, order, rnd.nextLong(), out, partials, lambda, blocks);
             return run.read(out);
         });
         double[] mean = ReferenceOps.run(new GlobalAvgPool(), List.of(TensorSpec.f32(1, 1, 1, n)), new double[][] {w})[0];
