@@ -1,7 +1,7 @@
 package dev.convkit.graph;
 
-import dev.convkit.ops.Activation;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.SoftmaxCrossEntropy;
@@ -47,7 +47,7 @@ public final class ProgramBuilder {
                 penalties.add(b.emit(new L2Penalty(e.getValue().l2()), null, e.getKey() + "/l2", b.p.params.get(e.getKey())).get(0));
             }
         }
-        b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new Add(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
+        b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new AddOp(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
         b.p.one = b.value(TensorSpec.f32(1), Value.Role.HOST, "one");
         Autodiff.backward(b, m);
         return b.p;
@@ -65,7 +65,7 @@ public final class ProgramBuilder {
         Fusion.apply(b.p, fuses);
         if (lossLabels != null) b.addLoss(m, lossLabels);
         else if (m.outputs().size() == 1 && b.p.outputs.get(0).spec().rank() == 2) {
-            b.p.probs = b.emit(new Activation(Activation.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);
+            b.p.probs = b.emit(new ActivationOp(ActivationOp.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);
         }
         return b.p;
     }

@@ -4,7 +4,7 @@ import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Gradient of {@link Dense} with respect to weights and bias: src [N, K], diffDst [N, M] → dW [K, M] = xᵀ · dy, db [M]. */
+/** Gradient of {@link DenseOp} with respect to weights and bias: src [N, K], diffDst [N, M] → dW [K, M] = xᵀ · dy, db [M]. */
 public record DenseBwdWeights(boolean bias) implements Op {
 
     @Override public String name() { return "dense_bwd_weights"; }

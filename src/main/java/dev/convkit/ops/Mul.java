@@ -3,7 +3,7 @@ package dev.convkit.ops;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
-/** Element-wise product of two tensors of one shape (the backward of {@link Dropout}: dy · mask). */
+/** Element-wise product of two tensors of one shape (the backward of {@link DropoutOp}: dy · mask). */
 public record Mul() implements Op {
 
     @Override public String name() { return "mul"; }

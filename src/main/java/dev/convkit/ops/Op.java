@@ -14,9 +14,9 @@ import java.util.List;
  * outputs are fully overwritten.
  */
 public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
-        BatchNormBwd, BatchNormReluTrain, BatchNormReluBwd, BatchNormReluInfer, Activation, ActivationBwd, Pool2d,
-        Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, Dense, DenseBwdData, DenseBwdWeights, Add, Mul, Scale, Concat,
-        Split, Flatten, Unflatten, ZeroPad2d, Crop2d, Dropout, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty,
+        BatchNormBwd, BatchNormReluTrain, BatchNormReluBwd, BatchNormReluInfer, ActivationOp, ActivationBwd, Pool2d,
+        Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, DenseOp, DenseBwdData, DenseBwdWeights, AddOp, Mul, Scale, Concat,
+        SplitOp, FlattenOp, Unflatten, ZeroPad2d, Crop2d, DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty,
         L2PenaltyBwd, SgdUpdate, AdamUpdate, RmsPropUpdate {
 
     /** Short name used in messages and plans, e.g. {@code conv2d_bwd_data}. */

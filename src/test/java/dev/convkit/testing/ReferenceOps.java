@@ -1,9 +1,9 @@
 package dev.convkit.testing;
 
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
@@ -15,11 +15,11 @@ import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.L2Penalty;
@@ -33,7 +33,7 @@ import dev.convkit.ops.Scale;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.Shape;
@@ -88,19 +88,19 @@ public final class ReferenceOps {
         if (op instanceof BatchNormBwd b) return RefNorm.backward(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
         if (op instanceof BatchNormReluTrain b) {   // BN, then ReLU on dst
             double[][] r = RefNorm.train(s0, b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
-            r[0] = RefElementwise.activation(Activation.Kind.RELU, r[0], lastDim(s0));
+            r[0] = RefElementwise.activation(ActivationOp.Kind.RELU, r[0], lastDim(s0));
             return r;
         }
         if (op instanceof BatchNormReluInfer b) {
             double[] y = RefNorm.infer(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
-            return one(RefElementwise.activation(Activation.Kind.RELU, y, lastDim(s0)));
+            return one(RefElementwise.activation(ActivationOp.Kind.RELU, y, lastDim(s0)));
         }
         if (op instanceof BatchNormReluBwd b) {     // BN backward of diffDst masked by dst > 0
             double[] masked = new double[in[2].length];
             for (int i = 0; i < masked.length; i++) masked[i] = in[1][i] > 0 ? in[2][i] : 0;
             return RefNorm.backward(s0, b.epsilon(), in[0], masked, in[3], in[4], in[5]);
         }
-        if (op instanceof Activation a) return one(RefElementwise.activation(a.kind(), in[0], lastDim(s0)));
+        if (op instanceof ActivationOp a) return one(RefElementwise.activation(a.kind(), in[0], lastDim(s0)));
         if (op instanceof ActivationBwd a) {
             return one(RefElementwise.activationBackward(a.kind(), in[0], in[1], lastDim(s0)));
         }
@@ -108,7 +108,7 @@ public final class ReferenceOps {
         if (op instanceof Pool2dBwd p) return one(RefPool.backward(p.kind(), p.window(), s0, in[0], in[2]));
         if (op instanceof GlobalAvgPool) return one(RefPool.globalAverage(s0, in[0]));
         if (op instanceof GlobalAvgPoolBwd g) return one(RefPool.globalAverageBackward(g.srcShape(), in[0]));
-        if (op instanceof Dense d) {
+        if (op instanceof DenseOp d) {
             return one(RefConv.dense(s0.dim(0), s0.dim(1), specs.get(1).dim(1), in[0], in[1], d.bias() ? in[2] : null));
         }
         if (op instanceof DenseBwdData) {
@@ -117,19 +117,19 @@ public final class ReferenceOps {
         if (op instanceof DenseBwdWeights d) {
             return RefConv.denseBackwardWeights(s0.dim(0), s0.dim(1), specs.get(1).dim(1), in[0], in[1], d.bias());
         }
-        if (op instanceof Add) return one(RefElementwise.add(in));
+        if (op instanceof AddOp) return one(RefElementwise.add(in));
         if (op instanceof Mul) return one(RefElementwise.mul(in[0], in[1]));
         if (op instanceof Scale s) return one(RefElementwise.scale(s.alpha(), in[0]));
         if (op instanceof Concat) {
             Shape[] shapes = specs.stream().map(TensorSpec::shape).toArray(Shape[]::new);
             return one(RefShape.concat(shapes, in));
         }
-        if (op instanceof Split s) return RefShape.split(s0, s.sizes(), in[0]);
-        if (op instanceof Flatten) return one(RefShape.flatten(s0, in[0]));
+        if (op instanceof SplitOp s) return RefShape.split(s0, s.sizes(), in[0]);
+        if (op instanceof FlattenOp) return one(RefShape.flatten(s0, in[0]));
         if (op instanceof Unflatten u) return one(RefShape.unflatten(u.dstShape(), in[0]));
         if (op instanceof ZeroPad2d z) return one(RefShape.zeroPad(s0, z.top(), z.bottom(), z.left(), z.right(), in[0]));
         if (op instanceof Crop2d c) return one(RefShape.crop(s0, c.top(), c.bottom(), c.left(), c.right(), in[0]));
-        if (op instanceof Dropout d) return RefElementwise.dropout(d, in[0], in[1][0]);
+        if (op instanceof DropoutOp d) return RefElementwise.dropout(d, in[0], in[1][0]);
         if (op instanceof SoftmaxCrossEntropy x) {
             return RefLoss.softmaxCrossEntropy(x.sparse(), s0.dim(0), s0.dim(1), in[0], in[1]);
         }

@@ -16,7 +16,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_backward_primitive_desc
 import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_forward_primitive_desc_create;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -29,7 +29,7 @@ final class DnnlActivation {
     private DnnlActivation() {}
 
     /** src → dst of the same shape. */
-    static void forward(DnnlKernelBuilder b, Activation op) {
+    static void forward(DnnlKernelBuilder b, ActivationOp op) {
         dnnl_primitive_desc pd = forwardPd(b, op.kind(), b.workDesc(0));
         b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DST, b.dst(0)));
     }
@@ -39,7 +39,7 @@ final class DnnlActivation {
         dnnl_memory_desc y = b.workDesc(0), dy = b.workDesc(1), dx = b.outputDesc(0);
         dnnl_primitive_desc hint = forwardPd(b, op.kind(), y);
         dnnl_primitive_desc pd = b.newPd();
-        if (op.kind() == Activation.Kind.SOFTMAX) {
+        if (op.kind() == ActivationOp.Kind.SOFTMAX) {
             b.check(dnnl_softmax_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_softmax_accurate, dx, dy,
                     y, 1, hint, b.attr()), "dnnl_softmax_backward_primitive_desc_create");
         } else {
@@ -52,17 +52,17 @@ final class DnnlActivation {
 
     /** Queues {@code dx = dy · [y > 0]}, all three described by {@code md} (the unfused tail of a fused BN+ReLU). */
     static void reluBackward(DnnlKernelBuilder b, dnnl_memory_desc md, Mem y, Mem dy, Mem dx) {
-        dnnl_primitive_desc hint = forwardPd(b, Activation.Kind.RELU, md);
+        dnnl_primitive_desc hint = forwardPd(b, ActivationOp.Kind.RELU, md);
         dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(Activation.Kind.RELU), md,
+        b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(ActivationOp.Kind.RELU), md,
                 md, md, 0f, 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
         b.exec("relu_bwd", pd, arg(DNNL_ARG_DST, y), arg(DNNL_ARG_DIFF_DST, dy), arg(DNNL_ARG_DIFF_SRC, dx));
     }
 
     /** Softmax forward over axis 1 of [N, K], or eltwise; src and dst share {@code md}. */
-    static dnnl_primitive_desc forwardPd(DnnlKernelBuilder b, Activation.Kind kind, dnnl_memory_desc md) {
+    static dnnl_primitive_desc forwardPd(DnnlKernelBuilder b, ActivationOp.Kind kind, dnnl_memory_desc md) {
         dnnl_primitive_desc pd = b.newPd();
-        if (kind == Activation.Kind.SOFTMAX) {
+        if (kind == ActivationOp.Kind.SOFTMAX) {
             b.check(dnnl_softmax_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
                     dnnl_softmax_accurate, md, md, 1, b.attr()), "dnnl_softmax_forward_primitive_desc_create");
         } else {
@@ -72,7 +72,7 @@ final class DnnlActivation {
         return pd;
     }
 
-    private static int algorithm(Activation.Kind kind) {
+    private static int algorithm(ActivationOp.Kind kind) {
         return switch (kind) {
             case RELU -> dnnl_eltwise_relu_use_dst_for_bwd;
             case SIGMOID -> dnnl_eltwise_logistic_use_dst_for_bwd;

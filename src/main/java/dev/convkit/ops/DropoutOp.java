@@ -10,9 +10,9 @@ import java.util.List;
  * every engine draws the same mask and a resumed run draws the masks it would have drawn.
  * Backward: {@link Mul} of the gradient with the mask.
  */
-public record Dropout(float rate, long seed) implements Op, Differentiable {
+public record DropoutOp(float rate, long seed) implements Op, Differentiable {
 
-    public Dropout {
+    public DropoutOp {
         if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
 

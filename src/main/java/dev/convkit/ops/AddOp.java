@@ -4,9 +4,9 @@ import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
 /** Element-wise sum of two or more tensors of one shape. Also sums gradient contributions in backward programs. */
-public record Add(int arity) implements Op, Differentiable {
+public record AddOp(int arity) implements Op, Differentiable {
 
-    public Add {
+    public AddOp {
         if (arity < 2) throw new IllegalArgumentException("add needs at least 2 inputs, got " + arity);
     }
 
