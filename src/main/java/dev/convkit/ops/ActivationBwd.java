@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record ActivationBwd(ActivationOp.Kind kind) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return kind.lower() + "_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

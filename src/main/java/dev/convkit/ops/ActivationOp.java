@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record ActivationOp(Kind kind) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public enum Kind { RELU, SIGMOID, TANH, SOFTMAX;
         public String lower() { return name().toLowerCase(java.util.Locale.ROOT); }
     }

@@ -6,6 +6,8 @@ import java.util.List;
 /** Element-wise sum of two or more tensors of one shape. Also sums gradient contributions in backward programs. */
 public record AddOp(int arity) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public AddOp {
         if (arity < 2) throw new IllegalArgumentException("add needs at least 2 inputs, got " + arity);
     }

@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record Concat(int arity) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public Concat {
         if (arity < 2) throw new IllegalArgumentException("concat needs at least 2 inputs, got " + arity);
     }

@@ -6,6 +6,8 @@ import java.util.List;
 /** Gradient of {@link DenseOp} with respect to src: diffDst [N, M], weights [K, M] → diffSrc [N, K] = dy · wᵀ. */
 public record DenseBwdData() implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "dense_bwd_data"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -7,6 +7,8 @@ import java.util.List;
 /** Gradient of {@link DenseOp} with respect to weights and bias: src [N, K], diffDst [N, M] → dW [K, M] = xᵀ · dy, db [M]. */
 public record DenseBwdWeights(boolean bias) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "dense_bwd_weights"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record DenseOp(boolean bias) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "dense"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

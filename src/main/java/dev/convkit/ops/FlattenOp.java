@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record FlattenOp() implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "flatten"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -6,6 +6,8 @@ import java.util.List;
 /** Element-wise product of two tensors of one shape (the backward of {@link DropoutOp}: dy · mask). */
 public record Mul() implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "mul"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

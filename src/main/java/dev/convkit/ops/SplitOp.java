@@ -8,6 +8,8 @@ import java.util.List;
 /** Splits axis 1 (channels) into consecutive parts of the given sizes: the backward of {@link Concat}. */
 public record SplitOp(int[] sizes) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public SplitOp {
         sizes = sizes.clone();
         if (sizes.length < 1) throw new IllegalArgumentException("split needs at least one part");

@@ -7,6 +7,8 @@ import java.util.List;
 /** Inverse of {@link FlattenOp}: [N, H·W·C] in NHWC order → {@code dstShape} [N, C, H, W] (or [N, K] unchanged). */
 public record Unflatten(Shape dstShape) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "unflatten"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -7,6 +7,7 @@ import static dev.convkit.conformance.ConformanceCase.only;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormReluTrain;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.DropoutOp;
@@ -39,6 +40,9 @@ final class LayerCases {
                 batchNormRelu("4-D [2, 20, 3, 3] (a partial channel block)", 2, 20, 3, 3),
                 batchNormRelu("2-D [6, 7]", 6, 7),
                 unary("relu [2, 3, 5, 5]", new ActivationOp(ActivationOp.Kind.RELU), 2, 3, 5, 5),
+                unary("leaky_relu slope 0.3 [2, 3, 5, 5]", new LeakyRelu(0.3f), 2, 3, 5, 5),
+                unary("leaky_relu slope 0.3 [2, 20, 3, 3] (a partial channel block)", new LeakyRelu(0.3f), 2, 20, 3, 3),
+                unary("leaky_relu slope -0.5 [4, 9]", new LeakyRelu(-0.5f), 4, 9),
                 unary("sigmoid [2, 3, 4, 3]", new ActivationOp(ActivationOp.Kind.SIGMOID), 2, 3, 4, 3),
                 unary("tanh [3, 11]", new ActivationOp(ActivationOp.Kind.TANH), 3, 11),
                 unary("softmax [4, 10]", new ActivationOp(ActivationOp.Kind.SOFTMAX), 4, 10),

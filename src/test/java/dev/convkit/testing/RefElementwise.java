@@ -81,19 +81,18 @@ final class RefElementwise {
     }
 
     /**
-     * Inverted dropout: mask[i] = 1/(1 − rate) where {@link DropoutOp#keep} says element i (flat canonical index) is
-     * kept at this counter, else 0; dst = src · mask. The counter must be an exact non-negative integer.
+     * Inverted dropout: mask[i] = {@link DropoutOp#mask} of element i (flat canonical index) at this counter, the
+     * one definition of the rule; dst = src · mask. The counter must be an exact non-negative integer.
      * Returns {dst, mask}.
      */
     static double[][] dropout(DropoutOp op, double[] x, double counter) {
         if (counter != Math.rint(counter) || counter < 0) {
             throw new IllegalArgumentException("dropout step counter must be a non-negative integer, got " + counter);
         }
-        double kept = 1 / (1 - (double) op.rate());
         double[] mask = new double[x.length];
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            mask[i] = DropoutOp.keep(op.seed(), (long) counter, i, op.rate()) ? kept : 0;
+            mask[i] = op.mask((long) counter, i);
             y[i] = x[i] * mask[i];
         }
         return new double[][] {y, mask};

@@ -115,7 +115,7 @@ class ReferenceSemanticsTest {
         List<TensorSpec> specs = List.of(TensorSpec.f32(n), TensorSpec.f32(1));
         double[][] a = ReferenceOps.run(op, specs, new double[][] {x, {5}});
         double[][] b = ReferenceOps.run(op, specs, new double[][] {x, {6}});
-        double kept = 1 / (1 - (double) 0.3f);
+        double kept = 1f / (1f - 0.3f);   // the mask value is defined in f32
         int keptCount = 0, differ = 0;
         for (int i = 0; i < n; i++) {
             double expectedMask = DropoutOp.keep(99L, 5, i, 0.3f) ? kept : 0;

@@ -8,6 +8,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic_use_dst_for_bwd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
@@ -18,12 +19,15 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_forward_primitive_desc_
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
+import dev.convkit.ops.LeakyRelu;
+import dev.convkit.ops.LeakyReluBwd;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
  * Activations: oneDNN eltwise with the {@code *_use_dst_for_bwd} algorithms (relu, logistic, tanh), so the backward
- * reads dst as the op's contract says, and the softmax primitive (accurate, axis 1) forward and backward.
+ * reads dst as the op's contract says, the softmax primitive (accurate, axis 1) forward and backward, and leaky
+ * ReLU (eltwise_relu with alpha; its backward reads src).
  */
 final class DnnlActivation {
     private DnnlActivation() {}
@@ -48,6 +52,30 @@ final class DnnlActivation {
         }
         b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
+    }
+
+    /** Leaky ReLU: oneDNN eltwise_relu with alpha = slope (src → dst). */
+    static void leaky(DnnlKernelBuilder b, LeakyRelu op) {
+        dnnl_primitive_desc pd = leakyPd(b, op.slope(), b.workDesc(0));
+        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DST, b.dst(0)));
+    }
+
+    /** (src, diffDst) → diffSrc by eltwise_relu backward with alpha = slope, which reads src. */
+    static void leakyBackward(DnnlKernelBuilder b, LeakyReluBwd op) {
+        dnnl_memory_desc x = b.workDesc(0), dy = b.workDesc(1), dx = b.outputDesc(0);
+        dnnl_primitive_desc hint = leakyPd(b, op.slope(), x);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_eltwise_relu, dx, dy, x,
+                op.slope(), 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
+        b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
+                arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
+    }
+
+    private static dnnl_primitive_desc leakyPd(DnnlKernelBuilder b, float slope, dnnl_memory_desc md) {
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_eltwise_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
+                dnnl_eltwise_relu, md, md, slope, 0f, b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
+        return pd;
     }
 
     /** Queues {@code dx = dy · [y > 0]}, all three described by {@code md} (the unfused tail of a fused BN+ReLU). */
