@@ -1,4 +1,4 @@
-// Dropout forward with the reproducible mask of dev.convkit.ops.Dropout.keep (bit-for-bit the same rule):
+// Dropout forward with the reproducible mask of dev.convkit.ops.DropoutOp.keep (bit-for-bit the same rule):
 // z = seed + counter * 0x9E3779B97F4A7C15 + index * 0xD1B54A32D192ED03 (wrapping 64-bit), SplitMix64's finaliser,
 // u = (z >> 40) * 2^-24, keep when u >= rate.
 // Layout: src, dst, mask flat f32 [n] (index = canonical element index); counter is the (1,) step tensor holding an

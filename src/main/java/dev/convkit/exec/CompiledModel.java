@@ -12,6 +12,7 @@ import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.graph.Value;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.OptimizerUpdate;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.EnumMap;
@@ -32,7 +33,7 @@ import java.util.SplittableRandom;
 public final class CompiledModel implements AutoCloseable {
     private final Model model;
     private final Backend backend;
-    private final Op update;                                       // null: inference only
+    private final OptimizerUpdate update;                                       // null: inference only
     private final Map<String, Long> offsets = new LinkedHashMap<>(); // param name → byte offset in PARAMS
     private final long trainableBytes, paramBytes;
     private final String[] stateNames;
@@ -43,11 +44,11 @@ public final class CompiledModel implements AutoCloseable {
     private CompiledStep last;   // the step that ran most recently, for output()
     private long step;                                             // optimizer steps taken (Adam's t)
 
-    public CompiledModel(Model model, Backend backend, Op update) {
+    public CompiledModel(Model model, Backend backend, OptimizerUpdate update) {
         this.model = model;
         this.backend = backend;
         this.update = update;
-        this.stateNames = update == null ? new String[0] : Optimizers.stateNames(update);
+        this.stateNames = update == null ? new String[0] : update.stateNames().toArray(String[]::new);
         int align = backend.alignment();
         long at = 0;
         for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {

@@ -1,6 +1,6 @@
 package dev.convkit.graph;
 
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BackwardBuilder;
 import dev.convkit.ops.Differentiable;
 import dev.convkit.ops.Op;
@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * Reverse-mode differentiation over op records: walks the forward instructions backwards and lets each op's
  * gradient rule ({@link Differentiable#backward}) emit explicit backward ops. Contributions to one value's
- * gradient are summed with one n-ary {@link Add} when first needed. Only values that depend on a trainable
+ * gradient are summed with one n-ary {@link AddOp} when first needed. Only values that depend on a trainable
  * parameter get gradients.
  */
 final class Autodiff {
@@ -56,7 +56,7 @@ final class Autodiff {
         if (done != null) return done;
         List<Value> parts = contributions.get(v);
         if (parts == null || parts.isEmpty()) return null;
-        Value g = parts.size() == 1 ? parts.get(0) : b.emit(new Add(parts.size()), null, origin, parts.toArray(Value[]::new)).get(0);
+        Value g = parts.size() == 1 ? parts.get(0) : b.emit(new AddOp(parts.size()), null, origin, parts.toArray(Value[]::new)).get(0);
         summed.put(v, g);
         return g;
     }

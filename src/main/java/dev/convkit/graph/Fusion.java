@@ -1,6 +1,6 @@
 package dev.convkit.graph;
 
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
@@ -44,7 +44,7 @@ final class Fusion {
             List<Instr> r = readers.getOrDefault(y, List.of());
             if (r.size() != 1 || p.outputs.contains(y)) continue;
             Instr relu = r.get(0);
-            if (!(relu.op() instanceof Activation a) || a.kind() != Activation.Kind.RELU) continue;
+            if (!(relu.op() instanceof ActivationOp a) || a.kind() != ActivationOp.Kind.RELU) continue;
             if (!wanted.test(fused)) continue;
             List<Value> outs = new ArrayList<>(bn.outputs());   // (y, mean, var) in training, (y) in inference
             outs.set(0, relu.outputs().get(0));

@@ -1,9 +1,11 @@
 package dev.convkit.graph;
 
-import dev.convkit.ops.Activation;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.AddOp;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.Operand;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
@@ -17,8 +19,12 @@ import java.util.function.Predicate;
 /** Lowers a {@link Model} to a {@link Program}: layer by layer, then (for training) loss and backward ops. */
 public final class ProgramBuilder {
     private final Program p;
+    private final Predicate<Op> fuses;   // composites the engine runs itself; others are emitted decomposed
 
-    private ProgramBuilder(int batch, boolean training) { this.p = new Program(batch, training); }
+    private ProgramBuilder(int batch, boolean training, Predicate<Op> fuses) {
+        this.p = new Program(batch, training);
+        this.fuses = fuses;
+    }
 
     /** Labels format of the loss. */
     public enum Labels { SPARSE, ONE_HOT }
@@ -36,7 +42,7 @@ public final class ProgramBuilder {
     public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses) {
         if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
                 + " outputs; training needs exactly one (logits)");
-        ProgramBuilder b = new ProgramBuilder(batch, true);
+        ProgramBuilder b = new ProgramBuilder(batch, true, fuses);
         b.forward(m);
         Fusion.apply(b.p, fuses);
         b.addLoss(m, labels);
@@ -47,7 +53,7 @@ public final class ProgramBuilder {
                 penalties.add(b.emit(new L2Penalty(e.getValue().l2()), null, e.getKey() + "/l2", b.p.params.get(e.getKey())).get(0));
             }
         }
-        b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new Add(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
+        b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new AddOp(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
         b.p.one = b.value(TensorSpec.f32(1), Value.Role.HOST, "one");
         Autodiff.backward(b, m);
         return b.p;
@@ -60,12 +66,12 @@ public final class ProgramBuilder {
 
     /** The inference program with fused ops where {@code fuses} accepts them (see {@link Fusion}). */
     public static Program inference(Model m, int batch, Labels lossLabels, Predicate<Op> fuses) {
-        ProgramBuilder b = new ProgramBuilder(batch, false);
+        ProgramBuilder b = new ProgramBuilder(batch, false, fuses);
         b.forward(m);
         Fusion.apply(b.p, fuses);
         if (lossLabels != null) b.addLoss(m, lossLabels);
         else if (m.outputs().size() == 1 && b.p.outputs.get(0).spec().rank() == 2) {
-            b.p.probs = b.emit(new Activation(Activation.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);
+            b.p.probs = b.emit(new ActivationOp(ActivationOp.Kind.SOFTMAX), null, "probs", b.p.outputs.get(0)).get(0);
         }
         return b.p;
     }
@@ -115,8 +121,16 @@ public final class ProgramBuilder {
         return v;
     }
 
-    /** Appends an instruction; output specs come from the op's shape rule. */
+    /**
+     * Appends an instruction; output specs come from the op's shape rule. A {@link Composite} the engine does not
+     * claim ({@code fuses}) is appended as its decomposition instead, recursively; its ops get no forward hint.
+     */
     List<Value> emit(Op op, Instr forward, String origin, Value... inputs) {
+        if (op instanceof Composite c && !fuses.test(c)) {
+            List<Operand> outs = c.decompose((o, xs) -> List.copyOf(emit(o, null, origin,
+                    Arrays.copyOf(xs, xs.length, Value[].class))), List.of(inputs));
+            return outs.stream().map(Value.class::cast).toList();
+        }
         List<TensorSpec> specs = Arrays.stream(inputs).map(Value::spec).toList();
         List<TensorSpec> outSpecs;
         try {

@@ -2,6 +2,7 @@ package dev.convkit.layers;
 
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.tensor.Shape;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
  * The output has the input's shape.
  */
 public final class Activation extends Layer {
-    private final dev.convkit.ops.Activation.Kind kind;
+    private final ActivationOp.Kind kind;
 
     public Activation(String name, String activation) {
         super(name);
@@ -23,16 +24,16 @@ public final class Activation extends Layer {
     /** Shorthand for {@code new Activation(name, "relu")}. */
     public static Activation relu(String name) { return new Activation(name, "relu"); }
 
-    public dev.convkit.ops.Activation.Kind kind() { return kind; }
+    public ActivationOp.Kind kind() { return kind; }
 
     @Override public String type() { return "Activation"; }
 
     @Override public List<Shape> outputShapes(List<Shape> inputs) {
         if (inputs.size() != 1) throw fail(inputs, "Activation takes exactly one input");
-        return viaOp(new dev.convkit.ops.Activation(kind), inputs, List.of(b1(inputs.get(0))));
+        return viaOp(new ActivationOp(kind), inputs, List.of(b1(inputs.get(0))));
     }
 
     @Override public void lower(Lowering ctx) {
-        ctx.output(0, ctx.emit(new dev.convkit.ops.Activation(kind), ctx.input(0)).get(0));
+        ctx.output(0, ctx.emit(new ActivationOp(kind), ctx.input(0)).get(0));
     }
 }

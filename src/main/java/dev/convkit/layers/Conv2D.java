@@ -7,7 +7,7 @@ import dev.convkit.graph.Lowering;
 import dev.convkit.graph.ParamKind;
 import dev.convkit.graph.ParamSpec;
 import dev.convkit.graph.Value;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.Shape;
@@ -31,7 +31,7 @@ public final class Conv2D extends Layer {
     private boolean useBias = true;
     private Initializer kernelInit = Initializer.GLOROT_UNIFORM;
     private float l2;
-    private Activation.Kind activation;
+    private ActivationOp.Kind activation;
 
     /** A square {@code kernel x kernel} convolution; Keras defaults: stride 1, valid padding, bias, glorot_uniform. */
     public Conv2D(String name, int filters, int kernel) { this(name, filters, kernel, kernel); }
@@ -121,7 +121,7 @@ public final class Conv2D extends Layer {
         List<Shape> opInputs = new ArrayList<>(List.of(b1(x), kernelShape(x)));
         if (useBias) opInputs.add(Shape.of(filters));
         List<Shape> out = viaOp(new Conv2d(window(x), useBias), inputs, opInputs);
-        if (activation != null) out = viaOp(new Activation(activation), inputs, List.of(b1(out.get(0))));
+        if (activation != null) out = viaOp(new ActivationOp(activation), inputs, List.of(b1(out.get(0))));
         return out;
     }
 
@@ -144,7 +144,7 @@ public final class Conv2D extends Layer {
         Conv2d op = new Conv2d(window(x.spec().shape().dropBatch()), useBias);
         Value y = useBias ? ctx.emit(op, x, ctx.param("kernel"), ctx.param("bias")).get(0)
                 : ctx.emit(op, x, ctx.param("kernel")).get(0);
-        if (activation != null) y = ctx.emit(new Activation(activation), y).get(0);
+        if (activation != null) y = ctx.emit(new ActivationOp(activation), y).get(0);
         ctx.output(0, y);
     }
 }

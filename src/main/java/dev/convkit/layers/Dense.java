@@ -6,7 +6,8 @@ import dev.convkit.graph.Lowering;
 import dev.convkit.graph.ParamKind;
 import dev.convkit.graph.ParamSpec;
 import dev.convkit.graph.Value;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class Dense extends Layer {
     private boolean useBias = true;
     private Initializer kernelInit = Initializer.GLOROT_UNIFORM;
     private float l2;
-    private Activation.Kind activation;
+    private ActivationOp.Kind activation;
 
     public Dense(String name, int units) {
         super(name);
@@ -73,8 +74,8 @@ public final class Dense extends Layer {
         int k = features(inputs);
         List<Shape> opInputs = new ArrayList<>(List.of(b1(inputs.get(0)), Shape.of(k, units)));
         if (useBias) opInputs.add(Shape.of(units));
-        List<Shape> out = viaOp(new dev.convkit.ops.Dense(useBias), inputs, opInputs);
-        if (activation != null) out = viaOp(new Activation(activation), inputs, List.of(b1(out.get(0))));
+        List<Shape> out = viaOp(new DenseOp(useBias), inputs, opInputs);
+        if (activation != null) out = viaOp(new ActivationOp(activation), inputs, List.of(b1(out.get(0))));
         return out;
     }
 
@@ -88,10 +89,10 @@ public final class Dense extends Layer {
 
     @Override public void lower(Lowering ctx) {
         Value x = ctx.input(0);
-        dev.convkit.ops.Dense op = new dev.convkit.ops.Dense(useBias);
+        DenseOp op = new DenseOp(useBias);
         Value y = useBias ? ctx.emit(op, x, ctx.param("kernel"), ctx.param("bias")).get(0)
                 : ctx.emit(op, x, ctx.param("kernel")).get(0);
-        if (activation != null) y = ctx.emit(new Activation(activation), y).get(0);
+        if (activation != null) y = ctx.emit(new ActivationOp(activation), y).get(0);
         ctx.output(0, y);
     }
 }

@@ -3,13 +3,14 @@ package dev.convkit.layers;
 import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
+import dev.convkit.ops.DropoutOp;
 import dev.convkit.tensor.Shape;
 import java.util.List;
 
 /**
  * Keras {@code Dropout}: in training, zeroes each element with probability {@code rate} and scales the kept ones by
  * 1 / (1 − rate); in inference, the identity. The mask is a pure function of (seed, training step, element index)
- * ({@link dev.convkit.ops.Dropout#keep}), so runs are reproducible. Without an explicit {@link #seed(long)} the seed
+ * ({@link dev.convkit.ops.DropoutOp#keep}), so runs are reproducible. Without an explicit {@link #seed(long)} the seed
  * is derived from the layer's structural name, so two dropout layers never share masks and the seed does not
  * depend on construction order.
  */
@@ -55,6 +56,6 @@ public final class Dropout extends Layer {
             ctx.output(0, ctx.input(0));
             return;
         }
-        ctx.output(0, ctx.emit(new dev.convkit.ops.Dropout(rate, seed()), ctx.input(0), ctx.stepCounter()).get(0));
+        ctx.output(0, ctx.emit(new DropoutOp(rate, seed()), ctx.input(0), ctx.stepCounter()).get(0));
     }
 }

@@ -2,6 +2,7 @@ package dev.convkit.layers;
 
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.tensor.Shape;
 import java.util.List;
 
@@ -19,10 +20,10 @@ public final class Flatten extends Layer {
 
     @Override public List<Shape> outputShapes(List<Shape> inputs) {
         if (inputs.size() != 1) throw fail(inputs, "Flatten takes exactly one input");
-        return viaOp(new dev.convkit.ops.Flatten(), inputs, List.of(b1(inputs.get(0))));
+        return viaOp(new FlattenOp(), inputs, List.of(b1(inputs.get(0))));
     }
 
     @Override public void lower(Lowering ctx) {
-        ctx.output(0, ctx.emit(new dev.convkit.ops.Flatten(), ctx.input(0)).get(0));
+        ctx.output(0, ctx.emit(new FlattenOp(), ctx.input(0)).get(0));
     }
 }

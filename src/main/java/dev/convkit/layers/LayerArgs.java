@@ -2,7 +2,7 @@ package dev.convkit.layers;
 
 import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Layer;
-import dev.convkit.ops.Activation.Kind;
+import dev.convkit.ops.ActivationOp.Kind;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -6,7 +6,7 @@ import java.util.List;
  * What a gradient rule sees of the program being differentiated (implemented by the autodiff in graph).
  * Operands are the forward op's inputs and outputs and the incoming output gradients.
  */
-public interface BackwardBuilder {
+public interface BackwardBuilder extends OpEmitter {
     /** The i-th input of the forward op. */
     Operand input(int i);
 
@@ -20,7 +20,7 @@ public interface BackwardBuilder {
     boolean needsGrad(int i);
 
     /** Appends an op to the backward program and returns its outputs. */
-    List<Operand> emit(Op op, Operand... inputs);
+    @Override List<Operand> emit(Op op, Operand... inputs);
 
     /** Declares {@code grad} as (a contribution to) the gradient of input i; contributions are summed. */
     void gradInput(int i, Operand grad);

@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record BatchNormBwd(float epsilon) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "batch_norm_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -9,7 +9,9 @@ import java.util.List;
  * dst differs. The program builder emits it in place of the pair (BN whose output only a ReLU reads) for engines
  * that ask for it ({@code Backend.fuses}), so one pass over the activation replaces two forward and two backward.
  */
-public record BatchNormReluTrain(float epsilon, float momentum) implements Op, Differentiable {
+public record BatchNormReluTrain(float epsilon, float momentum) implements Composite, Differentiable {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "batch_norm_relu_train"; }
 
@@ -19,6 +21,12 @@ public record BatchNormReluTrain(float epsilon, float momentum) implements Op, D
     }
 
     @Override public int[] inPlaceInputs() { return new int[] {3, 4}; }
+
+    /** {@code (relu(y), mean, var)} of {@code (y, mean, var) = batch_norm_train(inputs)}. */
+    @Override public List<Operand> decompose(OpEmitter e, List<Operand> in) {
+        List<Operand> bn = e.emit(new BatchNormTrain(epsilon, momentum), in.toArray(Operand[]::new));
+        return List.of(e.emit(new ActivationOp(ActivationOp.Kind.RELU), bn.get(0)).get(0), bn.get(1), bn.get(2));
+    }
 
     @Override public void backward(BackwardBuilder b) {
         Operand dy = b.gradOutput(0);

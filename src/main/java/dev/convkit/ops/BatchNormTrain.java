@@ -13,6 +13,8 @@ import java.util.List;
  */
 public record BatchNormTrain(float epsilon, float momentum) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "batch_norm_train"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * Concatenation along channels (axis 1) of [N, Ci, H, W] or [N, Ci] tensors that agree on every other axis.
- * Backward: {@link Split} of the gradient into the same channel counts.
+ * Backward: {@link SplitOp} of the gradient into the same channel counts.
  */
 public record Concat(int arity) implements Op, Differentiable {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     public Concat {
         if (arity < 2) throw new IllegalArgumentException("concat needs at least 2 inputs, got " + arity);
@@ -34,7 +36,7 @@ public record Concat(int arity) implements Op, Differentiable {
         if (dy == null) return;
         int[] sizes = new int[arity];
         for (int i = 0; i < arity; i++) sizes[i] = b.input(i).spec().dim(1);
-        List<Operand> parts = b.emit(new Split(sizes), dy);
+        List<Operand> parts = b.emit(new SplitOp(sizes), dy);
         for (int i = 0; i < arity; i++) if (b.needsGrad(i)) b.gradInput(i, parts.get(i));
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record Conv2d(Window2d window, boolean bias) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "conv2d"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -7,6 +7,8 @@ import java.util.List;
 /** Gradient of {@link Conv2d} with respect to its src: diffDst [N, O, OH, OW], weights [O, C, KH, KW] → diffSrc {@code srcShape}. */
 public record Conv2dBwdData(Window2d window, Shape srcShape) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "conv2d_bwd_data"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

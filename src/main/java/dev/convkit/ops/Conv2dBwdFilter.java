@@ -8,6 +8,8 @@ import java.util.List;
 /** Gradient of {@link Conv2d} with respect to weights (and bias): src, diffDst → diffWeights {@code weightShape}, diffBias [O]. */
 public record Conv2dBwdFilter(Window2d window, Shape weightShape, boolean bias) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "conv2d_bwd_filter"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -6,6 +6,8 @@ import java.util.List;
 /** Removes rows/columns from each side: [N, C, H, W] → [N, C, H − top − bottom, W − left − right]. */
 public record Crop2d(int top, int bottom, int left, int right) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public Crop2d {
         if (top < 0 || bottom < 0 || left < 0 || right < 0) {
             throw new IllegalArgumentException("crop must be >= 0, got " + top + "/" + bottom + "/" + left + "/" + right);

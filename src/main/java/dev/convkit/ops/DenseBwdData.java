@@ -3,8 +3,10 @@ package dev.convkit.ops;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
-/** Gradient of {@link Dense} with respect to src: diffDst [N, M], weights [K, M] → diffSrc [N, K] = dy · wᵀ. */
+/** Gradient of {@link DenseOp} with respect to src: diffDst [N, M], weights [K, M] → diffSrc [N, K] = dy · wᵀ. */
 public record DenseBwdData() implements Op {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "dense_bwd_data"; }
 

@@ -4,8 +4,10 @@ import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Gradient of {@link Dense} with respect to weights and bias: src [N, K], diffDst [N, M] → dW [K, M] = xᵀ · dy, db [M]. */
+/** Gradient of {@link DenseOp} with respect to weights and bias: src [N, K], diffDst [N, M] → dW [K, M] = xᵀ · dy, db [M]. */
 public record DenseBwdWeights(boolean bias) implements Op {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "dense_bwd_weights"; }
 

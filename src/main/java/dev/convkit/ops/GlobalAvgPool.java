@@ -6,6 +6,8 @@ import java.util.List;
 /** Mean over H and W: src [N, C, H, W] → dst [N, C]. Backward: {@link GlobalAvgPoolBwd}. */
 public record GlobalAvgPool() implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "global_avg_pool"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

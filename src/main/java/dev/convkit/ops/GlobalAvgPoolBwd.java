@@ -7,6 +7,8 @@ import java.util.List;
 /** Gradient of {@link GlobalAvgPool}: diffDst [N, C] → diffSrc {@code srcShape}, each element dy / (H·W). */
 public record GlobalAvgPoolBwd(Shape srcShape) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "global_avg_pool_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

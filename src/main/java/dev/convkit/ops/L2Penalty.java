@@ -6,6 +6,8 @@ import java.util.List;
 /** Keras {@code l2(lambda)} regulariser: weights → (1,) = λ·Σw². Backward: {@link L2PenaltyBwd}. */
 public record L2Penalty(float lambda) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "l2_penalty"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -6,6 +6,8 @@ import java.util.List;
 /** Gradient of {@link L2Penalty}: (weights, diffPenalty (1,)) → 2·λ·dP·w. */
 public record L2PenaltyBwd(float lambda) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "l2_penalty_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -3,8 +3,10 @@ package dev.convkit.ops;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
-/** Element-wise product of two tensors of one shape (the backward of {@link Dropout}: dy · mask). */
+/** Element-wise product of two tensors of one shape (the backward of {@link DropoutOp}: dy · mask). */
 public record Mul() implements Op {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "mul"; }
 

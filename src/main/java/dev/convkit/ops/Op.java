@@ -12,12 +12,14 @@ import java.util.List;
  * are [in, out] (as Keras), every tensor is f32. Inputs listed by {@link #inPlaceInputs()} are read and written by
  * the kernel (batch-norm running statistics, optimizer parameters and state); all other inputs are read-only and
  * outputs are fully overwritten.
+ *
+ * <p>Sub-families: {@link OptimizerUpdate} (the optimizer steps) and {@link Composite} (ops defined by a
+ * decomposition into others, which engines may run with a dedicated kernel).
  */
 public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
-        BatchNormBwd, BatchNormReluTrain, BatchNormReluBwd, BatchNormReluInfer, Activation, ActivationBwd, Pool2d,
-        Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, Dense, DenseBwdData, DenseBwdWeights, Add, Mul, Scale, Concat,
-        Split, Flatten, Unflatten, ZeroPad2d, Crop2d, Dropout, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty,
-        L2PenaltyBwd, SgdUpdate, AdamUpdate, RmsPropUpdate {
+        BatchNormBwd, ActivationOp, ActivationBwd, Pool2d, Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, DenseOp,
+        DenseBwdData, DenseBwdWeights, AddOp, Mul, Scale, Concat, SplitOp, FlattenOp, Unflatten, ZeroPad2d, Crop2d,
+        DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, OptimizerUpdate, Composite {
 
     /** Short name used in messages and plans, e.g. {@code conv2d_bwd_data}. */
     String name();
@@ -27,6 +29,9 @@ public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, Batch
      * throws {@link InvalidOpException} naming the op, the input specs and the expectation otherwise.
      */
     List<TensorSpec> outputs(List<TensorSpec> inputs);
+
+    /** Calls the visitor's method for this record: the one dispatch over the catalogue ({@link OpVisitor}). */
+    <R> R accept(OpVisitor<R> visitor);
 
     /** Indices of inputs this op updates in place. */
     default int[] inPlaceInputs() { return new int[0]; }

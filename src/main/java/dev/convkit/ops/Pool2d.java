@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record Pool2d(Kind kind, Window2d window) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public enum Kind { MAX, AVG }
 
     public Pool2d {

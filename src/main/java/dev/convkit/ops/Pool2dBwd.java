@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record Pool2dBwd(Pool2d.Kind kind, Window2d window) implements Op {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return (kind == Pool2d.Kind.MAX ? "max_pool2d" : "avg_pool2d") + "_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -6,6 +6,8 @@ import java.util.List;
 /** dst = alpha · src. */
 public record Scale(float alpha) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return "scale"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record SoftmaxCrossEntropy(boolean sparse) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     @Override public String name() { return sparse ? "sparse_softmax_xent" : "softmax_xent"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

@@ -4,8 +4,10 @@ import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
-/** Inverse of {@link Flatten}: [N, H·W·C] in NHWC order → {@code dstShape} [N, C, H, W] (or [N, K] unchanged). */
+/** Inverse of {@link FlattenOp}: [N, H·W·C] in NHWC order → {@code dstShape} [N, C, H, W] (or [N, K] unchanged). */
 public record Unflatten(Shape dstShape) implements Op {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "unflatten"; }
 

@@ -6,6 +6,8 @@ import java.util.List;
 /** Zero padding of H and W: [N, C, H, W] → [N, C, top + H + bottom, left + W + right]. Backward: {@link Crop2d}. */
 public record ZeroPad2d(int top, int bottom, int left, int right) implements Op, Differentiable {
 
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
     public ZeroPad2d {
         if (top < 0 || bottom < 0 || left < 0 || right < 0) {
             throw new IllegalArgumentException("zero padding must be >= 0, got " + top + "/" + bottom + "/" + left + "/" + right);

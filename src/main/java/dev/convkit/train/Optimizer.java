@@ -1,7 +1,7 @@
 package dev.convkit.train;
 
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Op;
+import dev.convkit.ops.OptimizerUpdate;
 import dev.convkit.ops.RmsPropUpdate;
 import dev.convkit.ops.SgdUpdate;
 import java.util.LinkedHashMap;
@@ -116,7 +116,7 @@ public final class Optimizer {
     public Map<String, Double> hyperParameters() { return hyper; }
 
     /** The update op for {@link dev.convkit.exec.CompiledModel}. */
-    public Op updateOp() {
+    public OptimizerUpdate updateOp() {
         switch (name) {
             case "sgd": return new SgdUpdate((float) (double) hyper.get("momentum"), hyper.get("nesterov") != 0);
             case "adam": return new AdamUpdate((float) (double) hyper.get("beta1"), (float) (double) hyper.get("beta2"),

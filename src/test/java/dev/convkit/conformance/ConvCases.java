@@ -3,7 +3,7 @@ package dev.convkit.conformance;
 import static dev.convkit.conformance.ConformanceCase.forward;
 
 import dev.convkit.ops.Conv2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.Window2d;
 import dev.convkit.testing.Closeness.Tolerance;
 import dev.convkit.tensor.TensorSpec;
@@ -41,11 +41,11 @@ final class ConvCases {
                 conv("5x3 stride 1x2 explicit pads 2/1/0/2, bias", new Window2d(5, 3, 1, 2, 2, 1, 0, 2, 1, 1), true, 2, 3, 6, 7, 2),
                 conv("7x7 s2 TF-same stem on 11x11, 3 to 9 channels", Window2d.same(11, 11, 7, 7, 2, 2, 1, 1), true, 1, 3, 11, 11, 9),
                 conv("3x3 s1 TF-same on 1x1 input (all but the centre tap in padding)", Window2d.same(1, 1, 3, 3, 1, 1, 1, 1), true, 3, 5, 1, 1, 4),
-                forward("dense with bias 10 to 7, batch 3", new Dense(true),
+                forward("dense with bias 10 to 7, batch 3", new DenseOp(true),
                         List.of(TensorSpec.f32(3, 10), TensorSpec.f32(10, 7), TensorSpec.f32(7))),
-                forward("dense without bias 5 to 3, batch 1", new Dense(false),
+                forward("dense without bias 5 to 3, batch 1", new DenseOp(false),
                         List.of(TensorSpec.f32(1, 5), TensorSpec.f32(5, 3))),
-                forward("dense 1 to 1, batch 2", new Dense(true),
+                forward("dense 1 to 1, batch 2", new DenseOp(true),
                         List.of(TensorSpec.f32(2, 1), TensorSpec.f32(1, 1), TensorSpec.f32(1)))));
         list.add(fp32Not32());
         Random rnd = new Random(20_251_123L);

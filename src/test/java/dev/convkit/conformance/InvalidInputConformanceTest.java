@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendProvider;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Op;
@@ -40,7 +40,7 @@ class InvalidInputConformanceTest {
                         List.of(TensorSpec.f32(1, 3, 5, 5), TensorSpec.f32(4, 2, 3, 3)), List.of("conv2d", "(1, 3, 5, 5)", "(4, 2, 3, 3)"))),
                 Named.of("concat with mismatched H", new BadInput(new Concat(2),
                         List.of(TensorSpec.f32(1, 2, 4, 4), TensorSpec.f32(1, 3, 5, 4)), List.of("concat", "(1, 2, 4, 4)", "(1, 3, 5, 4)"))),
-                Named.of("add of different shapes", new BadInput(new Add(2),
+                Named.of("add of different shapes", new BadInput(new AddOp(2),
                         List.of(TensorSpec.f32(2, 3), TensorSpec.f32(2, 4)), List.of("add", "(2, 3)", "(2, 4)"))),
                 Named.of("5x5 kernel on a 3x3 input without padding", new BadInput(new Conv2d(Window2d.valid(5, 5, 1, 1, 1, 1), false),
                         List.of(TensorSpec.f32(1, 1, 3, 3), TensorSpec.f32(1, 1, 5, 5)), List.of("conv2d", "(1, 1, 3, 3)", "larger"))),

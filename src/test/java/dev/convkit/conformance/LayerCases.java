@@ -4,13 +4,14 @@ import static dev.convkit.conformance.ConformanceCase.flags;
 import static dev.convkit.conformance.ConformanceCase.forward;
 import static dev.convkit.conformance.ConformanceCase.only;
 
-import dev.convkit.ops.Activation;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormReluTrain;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.Op;
@@ -40,13 +41,16 @@ final class LayerCases {
                 batchNormRelu("4-D [2, 16, 4, 4] (a whole 16-channel block)", 2, 16, 4, 4),
                 batchNormRelu("4-D [2, 20, 3, 3] (a partial channel block)", 2, 20, 3, 3),
                 batchNormRelu("2-D [6, 7]", 6, 7),
-                unary("relu [2, 3, 5, 5]", new Activation(Activation.Kind.RELU), 2, 3, 5, 5),
-                unary("sigmoid [2, 3, 4, 3]", new Activation(Activation.Kind.SIGMOID), 2, 3, 4, 3),
-                unary("tanh [3, 11]", new Activation(Activation.Kind.TANH), 3, 11),
-                saturating("sigmoid", Activation.Kind.SIGMOID, 8),
-                saturating("tanh", Activation.Kind.TANH, 4),
-                unary("softmax [4, 10]", new Activation(Activation.Kind.SOFTMAX), 4, 10),
-                unary("softmax batch 1 [1, 7]", new Activation(Activation.Kind.SOFTMAX), 1, 7),
+                unary("relu [2, 3, 5, 5]", new ActivationOp(ActivationOp.Kind.RELU), 2, 3, 5, 5),
+                unary("leaky_relu slope 0.3 [2, 3, 5, 5]", new LeakyRelu(0.3f), 2, 3, 5, 5),
+                unary("leaky_relu slope 0.3 [2, 20, 3, 3] (a partial channel block)", new LeakyRelu(0.3f), 2, 20, 3, 3),
+                unary("leaky_relu slope -0.5 [4, 9]", new LeakyRelu(-0.5f), 4, 9),
+                unary("sigmoid [2, 3, 4, 3]", new ActivationOp(ActivationOp.Kind.SIGMOID), 2, 3, 4, 3),
+                unary("tanh [3, 11]", new ActivationOp(ActivationOp.Kind.TANH), 3, 11),
+                saturating("sigmoid", ActivationOp.Kind.SIGMOID, 8),
+                saturating("tanh", ActivationOp.Kind.TANH, 4),
+                unary("softmax [4, 10]", new ActivationOp(ActivationOp.Kind.SOFTMAX), 4, 10),
+                unary("softmax batch 1 [1, 7]", new ActivationOp(ActivationOp.Kind.SOFTMAX), 1, 7),
                 pool("max 3x3 s2 TF-same on odd 7x7 (pads 1/1)", Pool2d.Kind.MAX, Window2d.same(7, 7, 3, 3, 2, 2, 1, 1), 2, 3, 7, 7),
                 pool("max 3x3 s2 TF-same on even 8x6 (pads 0/1)", Pool2d.Kind.MAX, Window2d.same(8, 6, 3, 3, 2, 2, 1, 1), 1, 5, 8, 6),
                 pool("max 2x2 s2 valid on odd 7x5", Pool2d.Kind.MAX, Window2d.valid(2, 2, 2, 2, 1, 1), 2, 3, 7, 5),
@@ -57,14 +61,14 @@ final class LayerCases {
                 pool("avg 2x2 s2 valid on odd 7x5", Pool2d.Kind.AVG, Window2d.valid(2, 2, 2, 2, 1, 1), 2, 3, 7, 5),
                 unary("global_avg_pool [2, 5, 3, 7]", new GlobalAvgPool(), 2, 5, 3, 7),
                 unary("global_avg_pool 1x1 [1, 9, 1, 1]", new GlobalAvgPool(), 1, 9, 1, 1),
-                forward("add of 2 [2, 3, 5, 5]", new Add(2), List.of(TensorSpec.f32(2, 3, 5, 5), TensorSpec.f32(2, 3, 5, 5))),
-                forward("add of 3 [4, 9]", new Add(3), List.of(TensorSpec.f32(4, 9), TensorSpec.f32(4, 9), TensorSpec.f32(4, 9))),
+                forward("add of 2 [2, 3, 5, 5]", new AddOp(2), List.of(TensorSpec.f32(2, 3, 5, 5), TensorSpec.f32(2, 3, 5, 5))),
+                forward("add of 3 [4, 9]", new AddOp(3), List.of(TensorSpec.f32(4, 9), TensorSpec.f32(4, 9), TensorSpec.f32(4, 9))),
                 unary("scale 0.37 [2, 3, 3, 3]", new Scale(0.37f), 2, 3, 3, 3),
                 forward("concat 3 + 5 channels on odd 5x3", new Concat(2),
                         List.of(TensorSpec.f32(2, 3, 5, 3), TensorSpec.f32(2, 5, 5, 3))),
                 forward("concat of 3, 2-D", new Concat(3), List.of(TensorSpec.f32(3, 1), TensorSpec.f32(3, 6), TensorSpec.f32(3, 2))),
-                unary("flatten [2, 3, 3, 5] (NHWC order)", new Flatten(), 2, 3, 3, 5),
-                unary("flatten 2-D [3, 4]", new Flatten(), 3, 4),
+                unary("flatten [2, 3, 3, 5] (NHWC order)", new FlattenOp(), 2, 3, 3, 5),
+                unary("flatten 2-D [3, 4]", new FlattenOp(), 3, 4),
                 unary("zero_pad2d 1/2/0/3 [2, 3, 5, 4]", new ZeroPad2d(1, 2, 0, 3), 2, 3, 5, 4),
                 dropout("4-D [2, 3, 5, 5], step 3", 3, 2, 3, 5, 5),
                 dropout("2-D [4, 9], step 0", 0, 4, 9),
@@ -82,9 +86,9 @@ final class LayerCases {
      * and near saturation y·(1 − y) or 1 − y² differs most from the same formula applied to anything else (the
      * gradient of the activation of dst, what reading dst in the src slot gives).
      */
-    private static ConformanceCase saturating(String name, Activation.Kind kind, double range) {
+    private static ConformanceCase saturating(String name, ActivationOp.Kind kind, double range) {
         List<TensorSpec> specs = List.of(TensorSpec.f32(1031));
-        return forward(name + " saturating, [-" + range + ", " + range + ") over 1031 values", new Activation(kind), specs,
+        return forward(name + " saturating, [-" + range + ", " + range + ") over 1031 values", new ActivationOp(kind), specs,
                 rnd -> new double[][] {RandomTensors.uniform(rnd, 1031, -range, range)}, flags(1), flags(1));
     }
 
@@ -124,7 +128,7 @@ final class LayerCases {
     /** Dropout at rate 0.3 with the step counter as second input; the mask output carries no gradient. */
     private static ConformanceCase dropout(String what, int step, int... dims) {
         List<TensorSpec> specs = List.of(TensorSpec.f32(dims), TensorSpec.f32(1));
-        return forward("dropout 0.3 " + what, new Dropout(0.3f, 0x5EEDL), specs,
+        return forward("dropout 0.3 " + what, new DropoutOp(0.3f, 0x5EEDL), specs,
                 rnd -> new double[][] {RandomTensors.uniform(rnd, (int) specs.get(0).size(), -1, 1), {step}},
                 only(2, 0), only(2, 0));
     }

@@ -12,7 +12,7 @@ import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.RmsPropUpdate;
 import dev.convkit.ops.SgdUpdate;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.testing.Closeness.Tolerance;
 import dev.convkit.testing.RandomTensors;
@@ -49,9 +49,9 @@ final class StandaloneCases {
                 update("adam_update beta2 0.99 eps 1e-3, step 1", new AdamUpdate(0.8f, 0.99f, 1e-3f), 1, true),
                 update("rmsprop_update Keras defaults, step 2", RmsPropUpdate.kerasDefaults(), 2, true),
                 standalone("mul [2, 3, 5, 5]", new Mul(), twice(TensorSpec.f32(2, 3, 5, 5)), uniform(twice(TensorSpec.f32(2, 3, 5, 5)))),
-                standalone("split 4-D into 2 + 1 + 4 channels", new Split(new int[] {2, 1, 4}), List.of(TensorSpec.f32(2, 7, 3, 5)),
+                standalone("split 4-D into 2 + 1 + 4 channels", new SplitOp(new int[] {2, 1, 4}), List.of(TensorSpec.f32(2, 7, 3, 5)),
                         uniform(List.of(TensorSpec.f32(2, 7, 3, 5)))),
-                standalone("split 2-D into 3 + 3", new Split(new int[] {3, 3}), List.of(TensorSpec.f32(4, 6)),
+                standalone("split 2-D into 3 + 3", new SplitOp(new int[] {3, 3}), List.of(TensorSpec.f32(4, 6)),
                         uniform(List.of(TensorSpec.f32(4, 6)))),
                 standalone("crop2d 1/0/2/1 of [2, 3, 6, 5]", new Crop2d(1, 0, 2, 1), List.of(TensorSpec.f32(2, 3, 6, 5)),
                         uniform(List.of(TensorSpec.f32(2, 3, 6, 5)))),

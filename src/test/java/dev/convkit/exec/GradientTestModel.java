@@ -13,6 +13,7 @@ import dev.convkit.layers.Conv2D;
 import dev.convkit.layers.Dense;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.GlobalAveragePooling2D;
+import dev.convkit.layers.LeakyReLU;
 import dev.convkit.layers.MaxPooling2D;
 import dev.convkit.layers.Padding;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ import java.util.Random;
  *  └ down: conv 3x3 stride 2, TF 'same' (pads 0 before, 1 after) + l2 → (4, 4, 4) ─ down_bn (BN) ─ down_relu = x
  *  x ─ res_conv 3x3 'same' ─ res_bn ─┐
  *  x ────────────────────────────────┴ res_add (residual Add) ─ res_relu = r (4, 4, 4)
- *  x ─ side: conv 1x1 valid (2, 4, 4)
+ *  x ─ side: conv 1x1 valid ─ side_leaky: LeakyReLU 0.3 (2, 4, 4)
  *  cat = Concatenate(r, side) (6, 4, 4)
  *  cat ─ pool: max-pool 2 (6, 2, 2) ─ flat: Flatten (24)  ┐
  *  cat ─ gap: global average pool (6)                     ┴ features: Concatenate (30) ─ dense (5) + l2 → logits
@@ -49,7 +50,7 @@ final class GradientTestModel {
         SymbolicTensor y = new Conv2D("res_conv", 4, 3).padding(Padding.SAME).apply(x);
         y = new BatchNormalization("res_bn").momentum(0.8f).apply(y);
         SymbolicTensor r = Activation.relu("res_relu").apply(new Add("res_add").apply(x, y));
-        SymbolicTensor side = new Conv2D("side", 2, 1).apply(x);
+        SymbolicTensor side = new LeakyReLU("side_leaky").apply(new Conv2D("side", 2, 1).apply(x));
         SymbolicTensor cat = new Concatenate("cat").apply(r, side);
         SymbolicTensor flat = new Flatten("flat").apply(new MaxPooling2D("pool", 2).apply(cat));
         SymbolicTensor gap = new GlobalAveragePooling2D("gap").apply(cat);

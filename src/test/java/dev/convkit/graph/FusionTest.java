@@ -12,6 +12,7 @@ import dev.convkit.layers.Dense;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.Padding;
 import dev.convkit.models.ModelRegistry;
+import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Op;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Which BN → ReLU pairs the program builder fuses, and only for an engine that asks. */
 class FusionTest {
-    private static final Predicate<Op> ENGINE_FUSES = op -> op instanceof BatchNormReluTrain;
+    private static final Predicate<Op> ENGINE_FUSES = op -> op instanceof BatchNormReluTrain || op instanceof BatchNormReluBwd;
 
     private static long count(Program p, String opName) {
         return p.instrs().stream().filter(i -> i.op().name().equals(opName)).count();

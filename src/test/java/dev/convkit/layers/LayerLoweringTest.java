@@ -14,6 +14,7 @@ import dev.convkit.graph.Value;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Conv2d;
+import dev.convkit.ops.DropoutOp;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.Shape;
 import java.util.List;
@@ -79,7 +80,7 @@ class LayerLoweringTest {
         assertEquals("bn/moving_variance", bn.inputs().get(4).name());
 
         Instr drop = first(p, "drop");
-        assertEquals(new dev.convkit.ops.Dropout(0.25f, ((Dropout) m.layer("drop")).seed()), drop.op());
+        assertEquals(new DropoutOp(0.25f, ((Dropout) m.layer("drop")).seed()), drop.op());
         assertSame(p.stepCounter(), drop.inputs().get(1));
         assertSame(drop.outputs().get(0), first(p, "pool").inputs().get(0));
     }

@@ -9,6 +9,7 @@ import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Input;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.SymbolicTensor;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.tensor.Shape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class ShapeLayersTest {
     }
 
     @Test void activationNamesAndSoftmaxRank() {
-        assertEquals(dev.convkit.ops.Activation.Kind.TANH, new Activation("a", "TanH").kind());
+        assertEquals(ActivationOp.Kind.TANH, new Activation("a", "TanH").kind());
         assertEquals(Shape.of(10), new Activation("s", "softmax").apply(Input.of("v", 10)).shape());
         GraphException e = assertThrows(GraphException.class, () -> new Activation("s2", "softmax").apply(Input.of("x", 3, 4, 4)));
         assertTrue(e.getMessage().contains("'s2' (Activation)") && e.getMessage().contains("(3, 4, 4)"), e.getMessage());

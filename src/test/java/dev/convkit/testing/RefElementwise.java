@@ -1,14 +1,14 @@
 package dev.convkit.testing;
 
-import dev.convkit.ops.Activation;
-import dev.convkit.ops.Dropout;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.DropoutOp;
 
 /** Float64 reference of the element-wise ops: activations and their gradients, add, mul, scale and dropout. */
 final class RefElementwise {
     private RefElementwise() {}
 
     /** relu max(x, 0), sigmoid 1/(1 + e^−x), tanh, or softmax over each row of [rows, cols]. */
-    static double[] activation(Activation.Kind kind, double[] x, int cols) {
+    static double[] activation(ActivationOp.Kind kind, double[] x, int cols) {
         double[] y = new double[x.length];
         switch (kind) {
             case RELU -> { for (int i = 0; i < x.length; i++) y[i] = Math.max(x[i], 0); }
@@ -39,7 +39,7 @@ final class RefElementwise {
     }
 
     /** Gradient from dst y: relu dy·[y &gt; 0]; sigmoid dy·y·(1 − y); tanh dy·(1 − y²); softmax y·(dy − Σ dy·y) per row. */
-    static double[] activationBackward(Activation.Kind kind, double[] y, double[] dy, int cols) {
+    static double[] activationBackward(ActivationOp.Kind kind, double[] y, double[] dy, int cols) {
         double[] dx = new double[y.length];
         switch (kind) {
             case RELU -> { for (int i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0; }
@@ -81,19 +81,18 @@ final class RefElementwise {
     }
 
     /**
-     * Inverted dropout: mask[i] = 1/(1 − rate) where {@link Dropout#keep} says element i (flat canonical index) is
-     * kept at this counter, else 0; dst = src · mask. The counter must be an exact non-negative integer.
+     * Inverted dropout: mask[i] = {@link DropoutOp#mask} of element i (flat canonical index) at this counter, the
+     * one definition of the rule; dst = src · mask. The counter must be an exact non-negative integer.
      * Returns {dst, mask}.
      */
-    static double[][] dropout(Dropout op, double[] x, double counter) {
+    static double[][] dropout(DropoutOp op, double[] x, double counter) {
         if (counter != Math.rint(counter) || counter < 0) {
             throw new IllegalArgumentException("dropout step counter must be a non-negative integer, got " + counter);
         }
-        double kept = 1 / (1 - (double) op.rate());
         double[] mask = new double[x.length];
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            mask[i] = Dropout.keep(op.seed(), (long) counter, i, op.rate()) ? kept : 0;
+            mask[i] = op.mask((long) counter, i);
             y[i] = x[i] * mask[i];
         }
         return new double[][] {y, mask};

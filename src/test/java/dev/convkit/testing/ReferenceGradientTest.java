@@ -2,15 +2,15 @@ package dev.convkit.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convkit.ops.Activation;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.ActivationOp;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
-import dev.convkit.ops.Dense;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DenseOp;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.Op;
@@ -51,10 +51,10 @@ class ReferenceGradientTest {
                 named("batch_norm_train 2-D", batchNorm(5, 4)),
                 named("batch_norm_relu_train 4-D", batchNormRelu(2, 3, 3, 2)),
                 named("batch_norm_relu_train 2-D", batchNormRelu(5, 4)),
-                named("relu", unary(new Activation(Activation.Kind.RELU), 2, 3, 3, 3)),
-                named("sigmoid", unary(new Activation(Activation.Kind.SIGMOID), 2, 3, 2, 3)),
-                named("tanh", unary(new Activation(Activation.Kind.TANH), 3, 7)),
-                named("softmax", unary(new Activation(Activation.Kind.SOFTMAX), 3, 5)),
+                named("relu", unary(new ActivationOp(ActivationOp.Kind.RELU), 2, 3, 3, 3)),
+                named("sigmoid", unary(new ActivationOp(ActivationOp.Kind.SIGMOID), 2, 3, 2, 3)),
+                named("tanh", unary(new ActivationOp(ActivationOp.Kind.TANH), 3, 7)),
+                named("softmax", unary(new ActivationOp(ActivationOp.Kind.SOFTMAX), 3, 5)),
                 named("max_pool2d 3x3 stride 2 TF-same, odd input",
                         pool(Pool2d.Kind.MAX, Window2d.same(7, 7, 3, 3, 2, 2, 1, 1), 2, 2, 7, 7)),
                 named("max_pool2d 3x3 stride 2 TF-same, even input (pads 0/1)",
@@ -65,14 +65,14 @@ class ReferenceGradientTest {
                 named("global_avg_pool", unary(new GlobalAvgPool(), 2, 3, 4, 5)),
                 named("dense with bias", dense(true)),
                 named("dense without bias", dense(false)),
-                named("add of 3", nary(new Add(3), List.of(TensorSpec.f32(2, 3, 2, 2), TensorSpec.f32(2, 3, 2, 2),
+                named("add of 3", nary(new AddOp(3), List.of(TensorSpec.f32(2, 3, 2, 2), TensorSpec.f32(2, 3, 2, 2),
                         TensorSpec.f32(2, 3, 2, 2)))),
                 named("scale -1.5", unary(new Scale(-1.5f), 2, 5)),
                 named("concat of 2, 4-D", nary(new Concat(2), List.of(TensorSpec.f32(2, 2, 3, 3), TensorSpec.f32(2, 3, 3, 3)))),
                 named("concat of 3, 2-D", nary(new Concat(3), List.of(TensorSpec.f32(2, 1), TensorSpec.f32(2, 4),
                         TensorSpec.f32(2, 2)))),
-                named("flatten 4-D (NHWC order)", unary(new Flatten(), 2, 3, 2, 4)),
-                named("flatten 2-D", unary(new Flatten(), 3, 4)),
+                named("flatten 4-D (NHWC order)", unary(new FlattenOp(), 2, 3, 2, 4)),
+                named("flatten 2-D", unary(new FlattenOp(), 3, 4)),
                 named("zero_pad2d 1/0/2/1", unary(new ZeroPad2d(1, 0, 2, 1), 2, 2, 3, 3)),
                 named("dropout 0.3 (fixed mask)", dropout()),
                 named("sparse softmax cross-entropy", xent(true)),
@@ -140,13 +140,13 @@ class ReferenceGradientTest {
     private static Case dense(boolean bias) {
         List<TensorSpec> specs = bias ? List.of(TensorSpec.f32(3, 5), TensorSpec.f32(5, 4), TensorSpec.f32(4))
                 : List.of(TensorSpec.f32(3, 5), TensorSpec.f32(5, 4));
-        return new Case(new Dense(bias), specs, uniformInputs(specs), all(specs.size(), true), all(1, true));
+        return new Case(new DenseOp(bias), specs, uniformInputs(specs), all(specs.size(), true), all(1, true));
     }
 
     private static Case dropout() {
         List<TensorSpec> specs = List.of(TensorSpec.f32(2, 3, 4, 3), TensorSpec.f32(1));
         // The counter is fixed (step 7), so the mask is a constant of the objective; the mask output has no gradient.
-        return new Case(new Dropout(0.3f, 1234L), specs,
+        return new Case(new DropoutOp(0.3f, 1234L), specs,
                 rnd -> new double[][] {RandomTensors.uniform(rnd, (int) specs.get(0).size(), -1, 1), {7}},
                 new boolean[] {true, false}, new boolean[] {true, false});
     }

@@ -1,31 +1,31 @@
 package dev.convkit.testing;
 
-import dev.convkit.ops.Activation;
 import dev.convkit.ops.ActivationBwd;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
-import dev.convkit.ops.BatchNormReluBwd;
-import dev.convkit.ops.BatchNormReluInfer;
-import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dense;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DenseOp;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.OpVisitor;
+import dev.convkit.ops.Operand;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.Pool2dBwd;
 import dev.convkit.ops.RmsPropUpdate;
@@ -33,15 +33,19 @@ import dev.convkit.ops.Scale;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The float64 oracle of every op in the catalogue: plain loops written for clarity, not speed. Tensors are flat
+ * The float64 oracle of every op in the catalogue: plain loops written for clarity, not speed. Composite ops are
+ * evaluated through their decomposition (their definition); the optimizer updates through their one f32
+ * definition ({@link dev.convkit.ops.OptimizerUpdate#update}), which the engines must reproduce. Tensors are flat
  * row-major (canonical layout) double arrays. Float attributes of the op records (epsilon, momentum, alpha, λ, β…)
  * are widened to double as they are, so an f32 engine and this reference compute the same function.
  */
@@ -75,83 +79,82 @@ public final class ReferenceOps {
     }
 
     private static double[][] dispatch(Op op, List<TensorSpec> specs, double[][] in) {
-        Shape s0 = specs.get(0).shape();
-        if (op instanceof Conv2d c) {
-            return one(RefConv.forward(c, s0, specs.get(1).shape(), in[0], in[1], c.bias() ? in[2] : null));
+        return op.accept(new Oracle(specs, in));
+    }
+
+    /** One float64 definition per primitive; composites are evaluated through their decomposition. */
+    private record Oracle(List<TensorSpec> specs, double[][] in) implements OpVisitor<double[][]> {
+        private Shape s0() { return specs.get(0).shape(); }
+
+        @Override public double[][] visit(Conv2d c) {
+            return one(RefConv.forward(c, s0(), specs.get(1).shape(), in[0], in[1], c.bias() ? in[2] : null));
         }
-        if (op instanceof Conv2dBwdData c) return one(RefConv.backwardData(c, specs.get(1).shape(), in[0], in[1]));
-        if (op instanceof Conv2dBwdFilter c) return RefConv.backwardFilter(c, s0, in[0], in[1]);
-        if (op instanceof BatchNormTrain b) {
-            return RefNorm.train(s0, b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
+        @Override public double[][] visit(Conv2dBwdData c) { return one(RefConv.backwardData(c, specs.get(1).shape(), in[0], in[1])); }
+        @Override public double[][] visit(Conv2dBwdFilter c) { return RefConv.backwardFilter(c, s0(), in[0], in[1]); }
+        @Override public double[][] visit(BatchNormTrain b) {
+            return RefNorm.train(s0(), b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
         }
-        if (op instanceof BatchNormInfer b) return one(RefNorm.infer(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]));
-        if (op instanceof BatchNormBwd b) return RefNorm.backward(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
-        if (op instanceof BatchNormReluTrain b) {   // BN, then ReLU on dst
-            double[][] r = RefNorm.train(s0, b.epsilon(), b.momentum(), in[0], in[1], in[2], in[3], in[4]);
-            r[0] = RefElementwise.activation(Activation.Kind.RELU, r[0], lastDim(s0));
-            return r;
+        @Override public double[][] visit(BatchNormInfer b) { return one(RefNorm.infer(s0(), b.epsilon(), in[0], in[1], in[2], in[3], in[4])); }
+        @Override public double[][] visit(BatchNormBwd b) { return RefNorm.backward(s0(), b.epsilon(), in[0], in[1], in[2], in[3], in[4]); }
+        @Override public double[][] visit(ActivationOp a) { return one(RefElementwise.activation(a.kind(), in[0], lastDim(s0()))); }
+        @Override public double[][] visit(ActivationBwd a) {
+            return one(RefElementwise.activationBackward(a.kind(), in[0], in[1], lastDim(s0())));
         }
-        if (op instanceof BatchNormReluInfer b) {
-            double[] y = RefNorm.infer(s0, b.epsilon(), in[0], in[1], in[2], in[3], in[4]);
-            return one(RefElementwise.activation(Activation.Kind.RELU, y, lastDim(s0)));
+        @Override public double[][] visit(Pool2d p) { return one(RefPool.forward(p.kind(), p.window(), s0(), in[0])); }
+        @Override public double[][] visit(Pool2dBwd p) { return one(RefPool.backward(p.kind(), p.window(), s0(), in[0], in[2])); }
+        @Override public double[][] visit(GlobalAvgPool g) { return one(RefPool.globalAverage(s0(), in[0])); }
+        @Override public double[][] visit(GlobalAvgPoolBwd g) { return one(RefPool.globalAverageBackward(g.srcShape(), in[0])); }
+        @Override public double[][] visit(DenseOp d) {
+            return one(RefConv.dense(s0().dim(0), s0().dim(1), specs.get(1).dim(1), in[0], in[1], d.bias() ? in[2] : null));
         }
-        if (op instanceof BatchNormReluBwd b) {     // BN backward of diffDst masked by dst > 0
-            double[] masked = new double[in[2].length];
-            for (int i = 0; i < masked.length; i++) masked[i] = in[1][i] > 0 ? in[2][i] : 0;
-            return RefNorm.backward(s0, b.epsilon(), in[0], masked, in[3], in[4], in[5]);
+        @Override public double[][] visit(DenseBwdData d) {
+            return one(RefConv.denseBackwardData(s0().dim(0), specs.get(1).dim(0), s0().dim(1), in[0], in[1]));
         }
-        if (op instanceof Activation a) return one(RefElementwise.activation(a.kind(), in[0], lastDim(s0)));
-        if (op instanceof ActivationBwd a) {
-            return one(RefElementwise.activationBackward(a.kind(), in[0], in[1], lastDim(s0)));
+        @Override public double[][] visit(DenseBwdWeights d) {
+            return RefConv.denseBackwardWeights(s0().dim(0), s0().dim(1), specs.get(1).dim(1), in[0], in[1], d.bias());
         }
-        if (op instanceof Pool2d p) return one(RefPool.forward(p.kind(), p.window(), s0, in[0]));
-        if (op instanceof Pool2dBwd p) return one(RefPool.backward(p.kind(), p.window(), s0, in[0], in[2]));
-        if (op instanceof GlobalAvgPool) return one(RefPool.globalAverage(s0, in[0]));
-        if (op instanceof GlobalAvgPoolBwd g) return one(RefPool.globalAverageBackward(g.srcShape(), in[0]));
-        if (op instanceof Dense d) {
-            return one(RefConv.dense(s0.dim(0), s0.dim(1), specs.get(1).dim(1), in[0], in[1], d.bias() ? in[2] : null));
-        }
-        if (op instanceof DenseBwdData) {
-            return one(RefConv.denseBackwardData(s0.dim(0), specs.get(1).dim(0), s0.dim(1), in[0], in[1]));
-        }
-        if (op instanceof DenseBwdWeights d) {
-            return RefConv.denseBackwardWeights(s0.dim(0), s0.dim(1), specs.get(1).dim(1), in[0], in[1], d.bias());
-        }
-        if (op instanceof Add) return one(RefElementwise.add(in));
-        if (op instanceof Mul) return one(RefElementwise.mul(in[0], in[1]));
-        if (op instanceof Scale s) return one(RefElementwise.scale(s.alpha(), in[0]));
-        if (op instanceof Concat) {
+        @Override public double[][] visit(AddOp a) { return one(RefElementwise.add(in)); }
+        @Override public double[][] visit(Mul m) { return one(RefElementwise.mul(in[0], in[1])); }
+        @Override public double[][] visit(Scale s) { return one(RefElementwise.scale(s.alpha(), in[0])); }
+        @Override public double[][] visit(Concat c) {
             Shape[] shapes = specs.stream().map(TensorSpec::shape).toArray(Shape[]::new);
             return one(RefShape.concat(shapes, in));
         }
-        if (op instanceof Split s) return RefShape.split(s0, s.sizes(), in[0]);
-        if (op instanceof Flatten) return one(RefShape.flatten(s0, in[0]));
-        if (op instanceof Unflatten u) return one(RefShape.unflatten(u.dstShape(), in[0]));
-        if (op instanceof ZeroPad2d z) return one(RefShape.zeroPad(s0, z.top(), z.bottom(), z.left(), z.right(), in[0]));
-        if (op instanceof Crop2d c) return one(RefShape.crop(s0, c.top(), c.bottom(), c.left(), c.right(), in[0]));
-        if (op instanceof Dropout d) return RefElementwise.dropout(d, in[0], in[1][0]);
-        if (op instanceof SoftmaxCrossEntropy x) {
-            return RefLoss.softmaxCrossEntropy(x.sparse(), s0.dim(0), s0.dim(1), in[0], in[1]);
+        @Override public double[][] visit(SplitOp s) { return RefShape.split(s0(), s.sizes(), in[0]); }
+        @Override public double[][] visit(FlattenOp f) { return one(RefShape.flatten(s0(), in[0])); }
+        @Override public double[][] visit(Unflatten u) { return one(RefShape.unflatten(u.dstShape(), in[0])); }
+        @Override public double[][] visit(ZeroPad2d z) { return one(RefShape.zeroPad(s0(), z.top(), z.bottom(), z.left(), z.right(), in[0])); }
+        @Override public double[][] visit(Crop2d c) { return one(RefShape.crop(s0(), c.top(), c.bottom(), c.left(), c.right(), in[0])); }
+        @Override public double[][] visit(DropoutOp d) { return RefElementwise.dropout(d, in[0], in[1][0]); }
+        @Override public double[][] visit(SoftmaxCrossEntropy x) {
+            return RefLoss.softmaxCrossEntropy(x.sparse(), s0().dim(0), s0().dim(1), in[0], in[1]);
         }
-        if (op instanceof SoftmaxCrossEntropyBwd x) {
-            return one(RefLoss.softmaxCrossEntropyBackward(x.sparse(), s0.dim(0), s0.dim(1), in[0], in[1], in[2][0]));
+        @Override public double[][] visit(SoftmaxCrossEntropyBwd x) {
+            return one(RefLoss.softmaxCrossEntropyBackward(x.sparse(), s0().dim(0), s0().dim(1), in[0], in[1], in[2][0]));
         }
-        if (op instanceof L2Penalty l) return one(new double[] {RefLoss.l2(l.lambda(), in[0])});
-        if (op instanceof L2PenaltyBwd l) return one(RefLoss.l2Backward(l.lambda(), in[0], in[1][0]));
-        if (op instanceof SgdUpdate u) {
-            RefOptim.sgd(u.momentum(), u.nesterov(), in[0], in[1], in[2], in[3]);
-            return new double[0][];
+        @Override public double[][] visit(L2Penalty l) { return one(new double[] {RefLoss.l2(l.lambda(), in[0])}); }
+        @Override public double[][] visit(L2PenaltyBwd l) { return one(RefLoss.l2Backward(l.lambda(), in[0], in[1][0])); }
+        @Override public double[][] visit(SgdUpdate u) { return RefOptim.update(u, in); }
+        @Override public double[][] visit(AdamUpdate u) { return RefOptim.update(u, in); }
+        @Override public double[][] visit(RmsPropUpdate u) { return RefOptim.update(u, in); }
+
+        @Override public double[][] decomposed(Composite op) {
+            List<Operand> operands = new ArrayList<>();
+            for (int i = 0; i < in.length; i++) operands.add(new Held(specs.get(i), in[i]));
+            List<Operand> outs = op.decompose((o, xs) -> {
+                List<TensorSpec> sp = Arrays.stream(xs).map(Operand::spec).toList();
+                double[][] r = run(o, sp, Arrays.stream(xs).map(x -> ((Held) x).values()).toArray(double[][]::new));
+                List<TensorSpec> outSpecs = o.outputs(sp);
+                List<Operand> held = new ArrayList<>();
+                for (int j = 0; j < r.length; j++) held.add(new Held(outSpecs.get(j), r[j]));
+                return held;
+            }, operands);
+            return outs.stream().map(o -> ((Held) o).values()).toArray(double[][]::new);
         }
-        if (op instanceof AdamUpdate u) {
-            RefOptim.adam(u.beta1(), u.beta2(), u.epsilon(), in[0], in[1], in[2], in[3], in[4]);
-            return new double[0][];
-        }
-        if (op instanceof RmsPropUpdate u) {
-            RefOptim.rmsProp(u.rho(), u.epsilon(), in[0], in[1], in[2], in[3]);
-            return new double[0][];
-        }
-        throw new IllegalArgumentException("ReferenceOps has no reference for " + op.name() + " " + op);
     }
+
+    /** A value of a decomposition being evaluated: its spec and its array (in-place inputs are the caller's). */
+    private record Held(TensorSpec spec, double[] values) implements Operand {}
 
     private static void checkLengths(Op op, List<TensorSpec> specs, double[][] inputs) {
         if (inputs.length != specs.size()) {

@@ -10,7 +10,7 @@ import static org.bytedeco.cuda.global.cudnn.cudnnActivationForward;
 import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxBackward;
 import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxForward;
 
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
@@ -28,15 +28,15 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 final class CudaActivation {
     private CudaActivation() {}
 
-    static CudaKernel forward(CudaBackend b, Activation op, List<TensorSpec> in) { return new Forward(b, op, in); }
+    static CudaKernel forward(CudaBackend b, ActivationOp op, List<TensorSpec> in) { return new Forward(b, op, in); }
 
     static CudaKernel backward(CudaBackend b, ActivationBwd op, List<TensorSpec> in) {
-        if (op.kind() == Activation.Kind.SOFTMAX) return new SoftmaxBackward(b, op, in);
+        if (op.kind() == ActivationOp.Kind.SOFTMAX) return new SoftmaxBackward(b, op, in);
         long n = in.get(0).size();  // <kind>_bwd_f32(dx, y, dy, n)
         return new OneLaunch(b, op, in, gradientKernel(op.kind()), elementwiseGrid(n), l -> l.i64(3, n));
     }
 
-    private static DeviceFunction gradientKernel(Activation.Kind kind) {
+    private static DeviceFunction gradientKernel(ActivationOp.Kind kind) {
         switch (kind) {
             case RELU: return DeviceFunction.RELU_BWD_F32;
             case SIGMOID: return DeviceFunction.SIGMOID_BWD_F32;
@@ -45,7 +45,7 @@ final class CudaActivation {
         }
     }
 
-    private static int cudnnMode(Activation.Kind kind) {
+    private static int cudnnMode(ActivationOp.Kind kind) {
         switch (kind) {
             case RELU: return CUDNN_ACTIVATION_RELU;
             case SIGMOID: return CUDNN_ACTIVATION_SIGMOID;
@@ -60,9 +60,9 @@ final class CudaActivation {
         private final cudnnActivationStruct activation;
         private final DevicePointer x = new DevicePointer(), y = new DevicePointer();
 
-        Forward(CudaBackend backend, Activation op, List<TensorSpec> inputs) {
+        Forward(CudaBackend backend, ActivationOp op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
-            softmax = op.kind() == Activation.Kind.SOFTMAX;
+            softmax = op.kind() == ActivationOp.Kind.SOFTMAX;
             CudnnDescriptors set = descriptors();
             desc = set.tensor(inputs.get(0));
             activation = softmax ? null : set.activation(cudnnMode(op.kind()));

@@ -7,7 +7,7 @@ import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 import static org.bytedeco.cuda.global.cublas.cublasSgemm_v2;
 
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import dev.convkit.tensor.TensorSpec;
@@ -27,7 +27,7 @@ import java.util.List;
 final class CudaDense {
     private CudaDense() {}
 
-    static CudaKernel forward(CudaBackend b, Dense op, List<TensorSpec> in) { return new Forward(b, op, in); }
+    static CudaKernel forward(CudaBackend b, DenseOp op, List<TensorSpec> in) { return new Forward(b, op, in); }
 
     static CudaKernel backwardData(CudaBackend b, DenseBwdData op, List<TensorSpec> in) { return new BackwardData(b, op, in); }
 
@@ -40,7 +40,7 @@ final class CudaDense {
         private final Launch bias;
         private final DevicePointer x = new DevicePointer(), w = new DevicePointer(), y = new DevicePointer();
 
-        Forward(CudaBackend backend, Dense op, List<TensorSpec> inputs) {
+        Forward(CudaBackend backend, DenseOp op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
             n = inputs.get(0).dim(0);
             k = inputs.get(0).dim(1);

@@ -2,19 +2,19 @@ package dev.convkit.backend.cuda;
 
 import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 
-import dev.convkit.ops.Dropout;
+import dev.convkit.ops.DropoutOp;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
 /**
- * Dropout with dropout_fwd_f32 (native/kernels/dropout.cu), which evaluates {@link Dropout#keep} bit for bit on the
+ * Dropout with dropout_fwd_f32 (native/kernels/dropout.cu), which evaluates {@link DropoutOp#keep} bit for bit on the
  * device from (seed, step counter read from its (1,) tensor, element index), so the cuda and cpu engines draw the same
  * mask. Kept elements are scaled by 1 / (1 − rate), rounded once to float.
  */
 final class CudaDropout {
     private CudaDropout() {}
 
-    static CudaKernel forward(CudaBackend b, Dropout op, List<TensorSpec> in) {
+    static CudaKernel forward(CudaBackend b, DropoutOp op, List<TensorSpec> in) {
         long n = in.get(0).size();
         float keepScale = (float) (1.0 / (1.0 - op.rate()));
         // dropout_fwd_f32(dst, mask, src, counter, seed, rate, keep_scale, n)

@@ -3,7 +3,7 @@ package dev.convkit.backend.cuda;
 import static dev.convkit.backend.cuda.KernelGeometry.BLOCK;
 import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
 import dev.convkit.tensor.TensorSpec;
@@ -14,7 +14,7 @@ import java.util.List;
 final class CudaElementwise {
     private CudaElementwise() {}
 
-    static CudaKernel add(CudaBackend b, Add op, List<TensorSpec> in) { return new Sum(b, op, in); }
+    static CudaKernel add(CudaBackend b, AddOp op, List<TensorSpec> in) { return new Sum(b, op, in); }
 
     static CudaKernel mul(CudaBackend b, Mul op, List<TensorSpec> in) {
         long n = in.get(0).size();  // mul_f32(dst, a, b, n)
@@ -36,7 +36,7 @@ final class CudaElementwise {
         private final List<int[]> sources = new ArrayList<>();
         private final int grid;
 
-        Sum(CudaBackend backend, Add op, List<TensorSpec> inputs) {
+        Sum(CudaBackend backend, AddOp op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
             long n = inputs.get(0).size();
             grid = elementwiseGrid(n);

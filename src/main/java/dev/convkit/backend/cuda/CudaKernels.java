@@ -2,29 +2,31 @@ package dev.convkit.backend.cuda;
 
 import dev.convkit.backend.BackendException;
 import dev.convkit.backend.Kernel;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.OpVisitor;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.Pool2dBwd;
 import dev.convkit.ops.RmsPropUpdate;
@@ -32,7 +34,7 @@ import dev.convkit.ops.Scale;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.DType;
@@ -53,38 +55,47 @@ final class CudaKernels {
                         + "f32 tensors in canonical layout only");
             }
         }
-        if (op instanceof Conv2d o) return CudaConv2d.forward(b, o, in);
-        if (op instanceof Conv2dBwdData o) return CudaConv2d.backwardData(b, o, in);
-        if (op instanceof Conv2dBwdFilter o) return CudaConv2d.backwardFilter(b, o, in);
-        if (op instanceof BatchNormTrain o) return CudaBatchNorm.train(b, o, in);
-        if (op instanceof BatchNormInfer o) return CudaBatchNorm.infer(b, o, in);
-        if (op instanceof BatchNormBwd o) return CudaBatchNorm.backward(b, o, in, forward);
-        if (op instanceof Activation o) return CudaActivation.forward(b, o, in);
-        if (op instanceof ActivationBwd o) return CudaActivation.backward(b, o, in);
-        if (op instanceof Pool2d o) return CudaPool2d.forward(b, o, in);
-        if (op instanceof Pool2dBwd o) return CudaPool2d.backward(b, o, in, forward);
-        if (op instanceof GlobalAvgPool o) return CudaGlobalAvgPool.forward(b, o, in);
-        if (op instanceof GlobalAvgPoolBwd o) return CudaGlobalAvgPool.backward(b, o, in);
-        if (op instanceof Dense o) return CudaDense.forward(b, o, in);
-        if (op instanceof DenseBwdData o) return CudaDense.backwardData(b, o, in);
-        if (op instanceof DenseBwdWeights o) return CudaDense.backwardWeights(b, o, in);
-        if (op instanceof Add o) return CudaElementwise.add(b, o, in);
-        if (op instanceof Mul o) return CudaElementwise.mul(b, o, in);
-        if (op instanceof Scale o) return CudaElementwise.scale(b, o, in);
-        if (op instanceof Concat o) return CudaLayout.concat(b, o, in);
-        if (op instanceof Split o) return CudaLayout.split(b, o, in);
-        if (op instanceof Flatten o) return CudaLayout.flatten(b, o, in);
-        if (op instanceof Unflatten o) return CudaLayout.unflatten(b, o, in);
-        if (op instanceof ZeroPad2d o) return CudaLayout.zeroPad(b, o, in);
-        if (op instanceof Crop2d o) return CudaLayout.crop(b, o, in);
-        if (op instanceof Dropout o) return CudaDropout.forward(b, o, in);
-        if (op instanceof SoftmaxCrossEntropy o) return CudaSoftmaxCrossEntropy.forward(b, o, in);
-        if (op instanceof SoftmaxCrossEntropyBwd o) return CudaSoftmaxCrossEntropy.backward(b, o, in);
-        if (op instanceof L2Penalty o) return CudaL2Penalty.forward(b, o, in);
-        if (op instanceof L2PenaltyBwd o) return CudaL2Penalty.backward(b, o, in);
-        if (op instanceof SgdUpdate o) return CudaOptimizers.sgd(b, o, in);
-        if (op instanceof AdamUpdate o) return CudaOptimizers.adam(b, o, in);
-        if (op instanceof RmsPropUpdate o) return CudaOptimizers.rmsprop(b, o, in);
-        throw new BackendException(Check.ENGINE, op, in, 0, "no cuda kernel for op " + op.name());
+        return op.accept(new Compilers(b, in, forward));
+    }
+
+    /** One kernel family per op record; composites run as their decomposition (this engine claims none). */
+    private record Compilers(CudaBackend b, List<TensorSpec> in, Kernel forward) implements OpVisitor<Kernel> {
+        @Override public Kernel visit(Conv2d o) { return CudaConv2d.forward(b, o, in); }
+        @Override public Kernel visit(Conv2dBwdData o) { return CudaConv2d.backwardData(b, o, in); }
+        @Override public Kernel visit(Conv2dBwdFilter o) { return CudaConv2d.backwardFilter(b, o, in); }
+        @Override public Kernel visit(BatchNormTrain o) { return CudaBatchNorm.train(b, o, in); }
+        @Override public Kernel visit(BatchNormInfer o) { return CudaBatchNorm.infer(b, o, in); }
+        @Override public Kernel visit(BatchNormBwd o) { return CudaBatchNorm.backward(b, o, in, forward); }
+        @Override public Kernel visit(ActivationOp o) { return CudaActivation.forward(b, o, in); }
+        @Override public Kernel visit(ActivationBwd o) { return CudaActivation.backward(b, o, in); }
+        @Override public Kernel visit(Pool2d o) { return CudaPool2d.forward(b, o, in); }
+        @Override public Kernel visit(Pool2dBwd o) { return CudaPool2d.backward(b, o, in, forward); }
+        @Override public Kernel visit(GlobalAvgPool o) { return CudaGlobalAvgPool.forward(b, o, in); }
+        @Override public Kernel visit(GlobalAvgPoolBwd o) { return CudaGlobalAvgPool.backward(b, o, in); }
+        @Override public Kernel visit(DenseOp o) { return CudaDense.forward(b, o, in); }
+        @Override public Kernel visit(DenseBwdData o) { return CudaDense.backwardData(b, o, in); }
+        @Override public Kernel visit(DenseBwdWeights o) { return CudaDense.backwardWeights(b, o, in); }
+        @Override public Kernel visit(AddOp o) { return CudaElementwise.add(b, o, in); }
+        @Override public Kernel visit(Mul o) { return CudaElementwise.mul(b, o, in); }
+        @Override public Kernel visit(Scale o) { return CudaElementwise.scale(b, o, in); }
+        @Override public Kernel visit(Concat o) { return CudaLayout.concat(b, o, in); }
+        @Override public Kernel visit(SplitOp o) { return CudaLayout.split(b, o, in); }
+        @Override public Kernel visit(FlattenOp o) { return CudaLayout.flatten(b, o, in); }
+        @Override public Kernel visit(Unflatten o) { return CudaLayout.unflatten(b, o, in); }
+        @Override public Kernel visit(ZeroPad2d o) { return CudaLayout.zeroPad(b, o, in); }
+        @Override public Kernel visit(Crop2d o) { return CudaLayout.crop(b, o, in); }
+        @Override public Kernel visit(DropoutOp o) { return CudaDropout.forward(b, o, in); }
+        @Override public Kernel visit(SoftmaxCrossEntropy o) { return CudaSoftmaxCrossEntropy.forward(b, o, in); }
+        @Override public Kernel visit(SoftmaxCrossEntropyBwd o) { return CudaSoftmaxCrossEntropy.backward(b, o, in); }
+        @Override public Kernel visit(L2Penalty o) { return CudaL2Penalty.forward(b, o, in); }
+        @Override public Kernel visit(L2PenaltyBwd o) { return CudaL2Penalty.backward(b, o, in); }
+        @Override public Kernel visit(SgdUpdate o) { return CudaOptimizers.sgd(b, o, in); }
+        @Override public Kernel visit(AdamUpdate o) { return CudaOptimizers.adam(b, o, in); }
+        @Override public Kernel visit(RmsPropUpdate o) { return CudaOptimizers.rmsprop(b, o, in); }
+
+        @Override public Kernel decomposed(Composite op) {
+            throw new BackendException(Check.ENGINE, op, in, 0, "the cuda engine has no dedicated kernel for this "
+                    + "composite op; programs carry its decomposition unless Backend.fuses claims it");
+        }
     }
 }

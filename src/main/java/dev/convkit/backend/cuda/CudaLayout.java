@@ -7,10 +7,10 @@ import dev.convkit.backend.BackendException;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.Scale;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.Layout;
@@ -30,11 +30,11 @@ final class CudaLayout {
         return new ChannelCopies(b, op, in, in, out, true);
     }
 
-    static CudaKernel split(CudaBackend b, Split op, List<TensorSpec> in) {
+    static CudaKernel split(CudaBackend b, SplitOp op, List<TensorSpec> in) {
         return new ChannelCopies(b, op, in, op.outputs(in), in.get(0), false);
     }
 
-    static CudaKernel flatten(CudaBackend b, Flatten op, List<TensorSpec> in) {
+    static CudaKernel flatten(CudaBackend b, FlattenOp op, List<TensorSpec> in) {
         TensorSpec x = in.get(0);
         if (x.rank() == 2) return new Copy(b, op, in);
         long spatial = (long) x.dim(2) * x.dim(3);  // nchw_to_nhwc_f32(dst, src, batch, channels, spatial)

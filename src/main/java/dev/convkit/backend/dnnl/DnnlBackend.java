@@ -15,8 +15,11 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
+import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
+import dev.convkit.ops.LeakyRelu;
+import dev.convkit.ops.LeakyReluBwd;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
@@ -178,10 +181,13 @@ final class DnnlBackend implements Backend {
 
     /**
      * BN + ReLU, in training (oneDNN's fuse_norm_relu: one primitive and a 1-bit mask instead of an eltwise pass
-     * forward and backward) and in inference.
+     * forward and backward) and in inference; leaky ReLU and its gradient (one eltwise_relu with alpha instead of
+     * five ops).
      */
     @Override public boolean fuses(Op fusedOp) {
-        return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer);
+        if (fusedOp instanceof LeakyRelu || fusedOp instanceof LeakyReluBwd) return true;
+        return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
+                || fusedOp instanceof BatchNormReluBwd);
     }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {

@@ -8,7 +8,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_concat_primitive_desc_create;
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Arg;
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.Concat;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.tensor.TensorSpec;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -71,7 +71,7 @@ final class DnnlConcat {
     }
 
     /** [N, C, ...] → parts [N, sizes[j], ...] of consecutive channels. */
-    static void split(DnnlKernelBuilder b, Split op) {
+    static void split(DnnlKernelBuilder b, SplitOp op) {
         int rank = b.inputs.get(0).rank();
         dnnl_memory_desc whole = b.inputDesc(0);
         long channel = 0;

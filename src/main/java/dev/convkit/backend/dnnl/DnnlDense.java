@@ -9,7 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_sum;
 
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -24,7 +24,7 @@ final class DnnlDense {
     private DnnlDense() {}
 
     /** src [N, K] · weights [K, M] (+ bias [M]) → dst [N, M]. */
-    static void forward(DnnlKernelBuilder b, Dense op) {
+    static void forward(DnnlKernelBuilder b, DenseOp op) {
         long m = b.inputs.get(1).dim(1);
         dnnl_memory_desc bias = op.bias() ? b.plain(1, m) : null;
         dnnl_primitive_desc pd = matmul(b, b.inputDesc(0), b.inputDesc(1), bias, b.outputDesc(0));

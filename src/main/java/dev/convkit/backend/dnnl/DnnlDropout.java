@@ -1,13 +1,13 @@
 package dev.convkit.backend.dnnl;
 
-import dev.convkit.ops.Dropout;
+import dev.convkit.ops.DropoutOp;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 
 /**
  * Inverted dropout as a host loop: oneDNN's dropout attribute draws its own random numbers, whereas ConvKit's mask
- * must be {@link Dropout#keep}'s pure function of (seed, step counter, element index) in every engine. The index is
+ * must be {@link DropoutOp#mask}'s pure function of (seed, step counter, element index) in every engine. The index is
  * the element's canonical (row-major NCHW) position; a blocked input is walked in its physical order, each position
  * mapped back to that index, and its padded channels get zero in both outputs.
  */
@@ -15,11 +15,8 @@ final class DnnlDropout {
     private DnnlDropout() {}
 
     /** (src, counter (1,)) → (dst = src · mask, mask) with mask[i] = keep ? 1 / (1 − rate) : 0. */
-    static void forward(DnnlKernelBuilder b, Dropout op) {
+    static void forward(DnnlKernelBuilder b, DropoutOp op) {
         int n = b.hostLoopLength(0);
-        float rate = op.rate();
-        long seed = op.seed();
-        float kept = 1f / (1f - rate);
         HostThreads threads = b.backend().hostThreads();
         TensorSpec x = b.inputs.get(0);
         CanonicalIndex index = x.layout() == Layout.ENGINE ? blockedIndex(x, b.backend().blocked()) : p -> p;
@@ -29,7 +26,7 @@ final class DnnlDropout {
             threads.forRange(n, (from, to) -> {
                 for (int p = from; p < to; p++) {
                     long i = index.of(p);
-                    float m = i >= 0 && Dropout.keep(seed, counter, i, rate) ? kept : 0f;
+                    float m = i >= 0 ? op.mask(counter, i) : 0f;
                     mask.put(p, m);
                     y.put(p, i >= 0 ? in.get(p) * m : 0f);
                 }

@@ -15,7 +15,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_sum_primitive_desc_create;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Arg;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
 import dev.convkit.tensor.Layout;
@@ -36,7 +36,7 @@ final class DnnlElementwise {
      * this engine's tensor sizes), sum for more. When every tensor is blocked, all are seen as one flat vector of
      * their physical floats: zero padding adds up to zero, and the fast implementations take no padded layouts.
      */
-    static void add(DnnlKernelBuilder b, Add op) {
+    static void add(DnnlKernelBuilder b, AddOp op) {
         int n = op.arity();
         dnnl_memory_desc flat = flatView(b);
         if (n == 2) {

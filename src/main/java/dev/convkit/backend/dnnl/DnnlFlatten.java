@@ -1,6 +1,6 @@
 package dev.convkit.backend.dnnl;
 
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.tensor.Shape;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -13,7 +13,7 @@ final class DnnlFlatten {
     private DnnlFlatten() {}
 
     /** [N, C, H, W] → [N, H·W·C] in (h, w, c) order; [N, K] → [N, K]. */
-    static void flatten(DnnlKernelBuilder b, Flatten op) {
+    static void flatten(DnnlKernelBuilder b, FlattenOp op) {
         Shape x = b.inputs.get(0).shape();
         if (x.rank() == 2) {
             b.reorder(b.src(0), b.dst(0));

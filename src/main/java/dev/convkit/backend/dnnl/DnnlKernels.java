@@ -2,33 +2,37 @@ package dev.convkit.backend.dnnl;
 
 import dev.convkit.backend.BackendException;
 import dev.convkit.backend.Kernel;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.InvalidOpException;
 import dev.convkit.ops.L2Penalty;
+import dev.convkit.ops.LeakyRelu;
+import dev.convkit.ops.LeakyReluBwd;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
+import dev.convkit.ops.OpVisitor;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.Pool2dBwd;
 import dev.convkit.ops.RmsPropUpdate;
@@ -36,7 +40,7 @@ import dev.convkit.ops.Scale;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.TensorSpec;
@@ -103,42 +107,52 @@ final class DnnlKernels {
     }
 
     private static void define(DnnlKernelBuilder b, Kernel forward) {
-        Op op = b.op;
-        if (op instanceof Conv2d o) DnnlConv2d.forward(b, o);
-        else if (op instanceof Conv2dBwdData o) DnnlConv2d.backwardData(b, o);
-        else if (op instanceof Conv2dBwdFilter o) DnnlConv2d.backwardFilter(b, o);
-        else if (op instanceof BatchNormTrain o) DnnlBatchNorm.train(b, o);
-        else if (op instanceof BatchNormInfer o) DnnlBatchNorm.infer(b, o);
-        else if (op instanceof BatchNormBwd o) DnnlBatchNorm.backward(b, o);
-        else if (op instanceof BatchNormReluTrain o) DnnlBatchNorm.trainRelu(b, o);
-        else if (op instanceof BatchNormReluBwd o) DnnlBatchNorm.backwardRelu(b, o, forward);
-        else if (op instanceof BatchNormReluInfer o) DnnlBatchNorm.inferRelu(b, o);
-        else if (op instanceof Activation o) DnnlActivation.forward(b, o);
-        else if (op instanceof ActivationBwd o) DnnlActivation.backward(b, o);
-        else if (op instanceof Pool2d o) DnnlPool2d.forward(b, o);
-        else if (op instanceof Pool2dBwd o) DnnlPool2d.backward(b, o, forward);
-        else if (op instanceof GlobalAvgPool o) DnnlGlobalAvgPool.forward(b, o);
-        else if (op instanceof GlobalAvgPoolBwd o) DnnlGlobalAvgPool.backward(b, o);
-        else if (op instanceof Dense o) DnnlDense.forward(b, o);
-        else if (op instanceof DenseBwdData o) DnnlDense.backwardData(b, o);
-        else if (op instanceof DenseBwdWeights o) DnnlDense.backwardWeights(b, o);
-        else if (op instanceof Add o) DnnlElementwise.add(b, o);
-        else if (op instanceof Mul o) DnnlElementwise.mul(b, o);
-        else if (op instanceof Scale o) DnnlElementwise.scale(b, o);
-        else if (op instanceof Concat o) DnnlConcat.concat(b, o);
-        else if (op instanceof Split o) DnnlConcat.split(b, o);
-        else if (op instanceof Flatten o) DnnlFlatten.flatten(b, o);
-        else if (op instanceof Unflatten o) DnnlFlatten.unflatten(b, o);
-        else if (op instanceof ZeroPad2d o) DnnlPad2d.pad(b, o);
-        else if (op instanceof Crop2d o) DnnlPad2d.crop(b, o);
-        else if (op instanceof Dropout o) DnnlDropout.forward(b, o);
-        else if (op instanceof SoftmaxCrossEntropy o) DnnlSoftmaxCrossEntropy.forward(b, o);
-        else if (op instanceof SoftmaxCrossEntropyBwd o) DnnlSoftmaxCrossEntropy.backward(b, o);
-        else if (op instanceof L2Penalty o) DnnlL2Penalty.forward(b, o);
-        else if (op instanceof L2PenaltyBwd o) DnnlL2Penalty.backward(b, o);
-        else if (op instanceof SgdUpdate o) DnnlOptimizers.sgd(b, o);
-        else if (op instanceof AdamUpdate o) DnnlOptimizers.adam(b, o);
-        else if (op instanceof RmsPropUpdate o) DnnlOptimizers.rmsprop(b, o);
-        else throw new BackendException(DnnlStatus.ENGINE, op, b.inputs, 0, "the cpu engine has no kernel for this op");
+        b.op.accept(new Definitions(b, forward));
+    }
+
+    /** One kernel definition per op record; composites the engine claims ({@link DnnlBackend#fuses}) included. */
+    private record Definitions(DnnlKernelBuilder b, Kernel forward) implements OpVisitor<Void> {
+        @Override public Void visit(Conv2d o) { DnnlConv2d.forward(b, o); return null; }
+        @Override public Void visit(Conv2dBwdData o) { DnnlConv2d.backwardData(b, o); return null; }
+        @Override public Void visit(Conv2dBwdFilter o) { DnnlConv2d.backwardFilter(b, o); return null; }
+        @Override public Void visit(BatchNormTrain o) { DnnlBatchNorm.train(b, o); return null; }
+        @Override public Void visit(BatchNormInfer o) { DnnlBatchNorm.infer(b, o); return null; }
+        @Override public Void visit(BatchNormBwd o) { DnnlBatchNorm.backward(b, o); return null; }
+        @Override public Void visit(BatchNormReluTrain o) { DnnlBatchNorm.trainRelu(b, o); return null; }
+        @Override public Void visit(BatchNormReluBwd o) { DnnlBatchNorm.backwardRelu(b, o, forward); return null; }
+        @Override public Void visit(BatchNormReluInfer o) { DnnlBatchNorm.inferRelu(b, o); return null; }
+        @Override public Void visit(ActivationOp o) { DnnlActivation.forward(b, o); return null; }
+        @Override public Void visit(ActivationBwd o) { DnnlActivation.backward(b, o); return null; }
+        @Override public Void visit(LeakyRelu o) { DnnlActivation.leaky(b, o); return null; }
+        @Override public Void visit(LeakyReluBwd o) { DnnlActivation.leakyBackward(b, o); return null; }
+        @Override public Void visit(Pool2d o) { DnnlPool2d.forward(b, o); return null; }
+        @Override public Void visit(Pool2dBwd o) { DnnlPool2d.backward(b, o, forward); return null; }
+        @Override public Void visit(GlobalAvgPool o) { DnnlGlobalAvgPool.forward(b, o); return null; }
+        @Override public Void visit(GlobalAvgPoolBwd o) { DnnlGlobalAvgPool.backward(b, o); return null; }
+        @Override public Void visit(DenseOp o) { DnnlDense.forward(b, o); return null; }
+        @Override public Void visit(DenseBwdData o) { DnnlDense.backwardData(b, o); return null; }
+        @Override public Void visit(DenseBwdWeights o) { DnnlDense.backwardWeights(b, o); return null; }
+        @Override public Void visit(AddOp o) { DnnlElementwise.add(b, o); return null; }
+        @Override public Void visit(Mul o) { DnnlElementwise.mul(b, o); return null; }
+        @Override public Void visit(Scale o) { DnnlElementwise.scale(b, o); return null; }
+        @Override public Void visit(Concat o) { DnnlConcat.concat(b, o); return null; }
+        @Override public Void visit(SplitOp o) { DnnlConcat.split(b, o); return null; }
+        @Override public Void visit(FlattenOp o) { DnnlFlatten.flatten(b, o); return null; }
+        @Override public Void visit(Unflatten o) { DnnlFlatten.unflatten(b, o); return null; }
+        @Override public Void visit(ZeroPad2d o) { DnnlPad2d.pad(b, o); return null; }
+        @Override public Void visit(Crop2d o) { DnnlPad2d.crop(b, o); return null; }
+        @Override public Void visit(DropoutOp o) { DnnlDropout.forward(b, o); return null; }
+        @Override public Void visit(SoftmaxCrossEntropy o) { DnnlSoftmaxCrossEntropy.forward(b, o); return null; }
+        @Override public Void visit(SoftmaxCrossEntropyBwd o) { DnnlSoftmaxCrossEntropy.backward(b, o); return null; }
+        @Override public Void visit(L2Penalty o) { DnnlL2Penalty.forward(b, o); return null; }
+        @Override public Void visit(L2PenaltyBwd o) { DnnlL2Penalty.backward(b, o); return null; }
+        @Override public Void visit(SgdUpdate o) { DnnlOptimizers.update(b, o); return null; }
+        @Override public Void visit(AdamUpdate o) { DnnlOptimizers.update(b, o); return null; }
+        @Override public Void visit(RmsPropUpdate o) { DnnlOptimizers.update(b, o); return null; }
+
+        @Override public Void decomposed(Composite o) {
+            throw new BackendException(DnnlStatus.ENGINE, o, b.inputs, 0, "the cpu engine has no dedicated kernel for "
+                    + "this composite op; programs carry its decomposition unless Backend.fuses claims it");
+        }
     }
 }

@@ -4,7 +4,7 @@ import static dev.convkit.backend.dnnl.DnnlKernelBuilder.arg;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
@@ -20,7 +20,7 @@ final class DnnlSoftmaxCrossEntropy {
 
     /** (logits [N, K], labels) → (loss (1,), probs [N, K]). */
     static void forward(DnnlKernelBuilder b, SoftmaxCrossEntropy op) {
-        b.exec("softmax", DnnlActivation.forwardPd(b, Activation.Kind.SOFTMAX, b.inputDesc(0)),
+        b.exec("softmax", DnnlActivation.forwardPd(b, ActivationOp.Kind.SOFTMAX, b.inputDesc(0)),
                 arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(1)));
         int rows = b.inputs.get(0).dim(0), classes = b.inputs.get(0).dim(1);
         boolean sparse = op.sparse();

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.backend.Availability;
 import dev.convkit.backend.BackendOptions;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
@@ -37,7 +37,7 @@ class CudaBindingTest {
         try (CudaRig rig = new CudaRig()) {
             float[] y = {0.25f, 0.5f, 0.9f}, dy = {1f, -2f, 4f};
             List<TensorSpec> specs = List.of(TensorSpec.f32(3), TensorSpec.f32(3));
-            ActivationBwd op = new ActivationBwd(Activation.Kind.SIGMOID);
+            ActivationBwd op = new ActivationBwd(ActivationOp.Kind.SIGMOID);
             float[] first = rig.run(op, specs, y, dy)[0];
             makeForeignContextCurrent(foreign);
             float[] second = rig.run(op, specs, y, dy)[0];  // same thread, another context current

@@ -6,20 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.Pool2dBwd;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.Shape;
@@ -43,14 +43,14 @@ class CudaKernelsTest {
     @Test
     void dropoutDrawsExactlyTheMaskOfDropoutKeep() {
         int n = 5000;
-        Dropout op = new Dropout(0.3f, 42L);
+        DropoutOp op = new DropoutOp(0.3f, 42L);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = 1f + i;
         try (CudaRig rig = new CudaRig()) {
             float[][] out = rig.run(op, List.of(TensorSpec.f32(n), TensorSpec.f32(1)), x, new float[] {7f});
             float scale = (float) (1.0 / (1.0 - 0.3f));
             for (int i = 0; i < n; i++) {
-                float m = Dropout.keep(42L, 7L, i, 0.3f) ? scale : 0f;
+                float m = DropoutOp.keep(42L, 7L, i, 0.3f) ? scale : 0f;
                 assertEquals(m, out[1][i], "mask[" + i + "]");
                 assertEquals(x[i] * m, out[0][i], "dst[" + i + "]");
             }
@@ -193,9 +193,9 @@ class CudaKernelsTest {
     @Test
     void reluGradientIsZeroAtZeroAndAdamTakesTheKerasStep() {
         try (CudaRig rig = new CudaRig()) {
-            float[] y = rig.run(new Activation(Activation.Kind.RELU), List.of(TensorSpec.f32(4)), new float[] {-1, 0, 2, -3})[0];
+            float[] y = rig.run(new ActivationOp(ActivationOp.Kind.RELU), List.of(TensorSpec.f32(4)), new float[] {-1, 0, 2, -3})[0];
             assertArrayEquals(new float[] {0, 0, 2, 0}, y);
-            float[] dx = rig.run(new ActivationBwd(Activation.Kind.RELU), List.of(TensorSpec.f32(4), TensorSpec.f32(4)),
+            float[] dx = rig.run(new ActivationBwd(ActivationOp.Kind.RELU), List.of(TensorSpec.f32(4), TensorSpec.f32(4)),
                     y, new float[] {5, 6, 7, 8})[0];
             assertArrayEquals(new float[] {0, 0, 7, 0}, dx);
 
@@ -218,7 +218,7 @@ class CudaKernelsTest {
         float[] x = new float[2 * 3 * 2 * 2];
         for (int i = 0; i < x.length; i++) x[i] = i;
         try (CudaRig rig = new CudaRig()) {
-            float[] f = rig.run(new Flatten(), List.of(TensorSpec.f32(2, 3, 2, 2)), x)[0];
+            float[] f = rig.run(new FlattenOp(), List.of(TensorSpec.f32(2, 3, 2, 2)), x)[0];
             for (int n = 0; n < 2; n++) for (int c = 0; c < 3; c++) for (int s = 0; s < 4; s++) {
                 assertEquals(x[(n * 3 + c) * 4 + s], f[n * 12 + s * 3 + c], "flat[" + n + ", " + (s * 3 + c) + "]");
             }
@@ -237,14 +237,14 @@ class CudaKernelsTest {
                 for (int s = 0; s < 4; s++) assertEquals(a[n * 4 + s], cat[n * 16 + s]);
                 for (int s = 0; s < 12; s++) assertEquals(b[n * 12 + s], cat[n * 16 + 4 + s]);
             }
-            float[][] parts = rig.run(new Split(new int[] {1, 3}), List.of(TensorSpec.f32(2, 4, 2, 2)), cat);
+            float[][] parts = rig.run(new SplitOp(new int[] {1, 3}), List.of(TensorSpec.f32(2, 4, 2, 2)), cat);
             assertArrayEquals(a, parts[0]);
             assertArrayEquals(b, parts[1]);
 
             int arity = 17;  // three chained sum_f32 launches: 8 + 7 + 2 inputs
             float[][] terms = new float[arity][];
             for (int t = 0; t < arity; t++) terms[t] = new float[] {t, 2 * t, -t};
-            float[] sum = rig.run(new Add(arity), Collections.nCopies(arity, TensorSpec.f32(3)), terms)[0];
+            float[] sum = rig.run(new AddOp(arity), Collections.nCopies(arity, TensorSpec.f32(3)), terms)[0];
             assertArrayEquals(new float[] {136, 272, -136}, sum);
         }
     }

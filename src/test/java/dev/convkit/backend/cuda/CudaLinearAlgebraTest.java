@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import dev.convkit.ops.Window2d;
@@ -86,7 +86,7 @@ class CudaLinearAlgebraTest {
         Random r = new Random(8);
         float[] x = random(r, n * k), w = random(r, k * m), b = random(r, m), dy = random(r, n * m);
         try (CudaRig rig = new CudaRig()) {
-            float[] y = rig.run(new Dense(true), List.of(TensorSpec.f32(n, k), TensorSpec.f32(k, m), TensorSpec.f32(m)), x, w, b)[0];
+            float[] y = rig.run(new DenseOp(true), List.of(TensorSpec.f32(n, k), TensorSpec.f32(k, m), TensorSpec.f32(m)), x, w, b)[0];
             float[] dx = rig.run(new DenseBwdData(), List.of(TensorSpec.f32(n, m), TensorSpec.f32(k, m)), dy, w)[0];
             float[][] g = rig.run(new DenseBwdWeights(true), List.of(TensorSpec.f32(n, k), TensorSpec.f32(n, m)), x, dy);
             for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) {

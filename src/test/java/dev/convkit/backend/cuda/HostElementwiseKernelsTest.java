@@ -6,13 +6,13 @@ import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 import static dev.convkit.backend.cuda.KernelGeometry.gridFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
-import dev.convkit.ops.Dense;
-import dev.convkit.ops.Dropout;
+import dev.convkit.ops.DenseOp;
+import dev.convkit.ops.DropoutOp;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
@@ -70,7 +70,7 @@ class HostElementwiseKernelsTest {
             for (int k = 0; k < n; k++) y[k] = Math.max(0, a[k]);
             HostRun.Buf ys = run.floats(narrow(y)), dx = run.nans(n);
             run.launch(label, DeviceFunction.RELU_BWD_F32, grid, BLOCK, dx, ys, bs, (long) n);
-            checks.close("relu backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.RELU),
+            checks.close("relu backward " + label, shape, ReferenceOps.run(new ActivationBwd(ActivationOp.Kind.RELU),
                     List.of(one.get(0), one.get(0)), new double[][] {y, b})[0], run.read(dx));
 
             double[] sig = new double[n], th = new double[n];   // sigmoid and tanh outputs, as the forward pass wrote them
@@ -80,11 +80,11 @@ class HostElementwiseKernelsTest {
             }
             HostRun.Buf sigs = run.floats(narrow(sig)), dSig = run.nans(n);
             run.launch(label, DeviceFunction.SIGMOID_BWD_F32, grid, BLOCK, dSig, sigs, bs, (long) n);
-            checks.close("sigmoid backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.SIGMOID),
+            checks.close("sigmoid backward " + label, shape, ReferenceOps.run(new ActivationBwd(ActivationOp.Kind.SIGMOID),
                     List.of(one.get(0), one.get(0)), new double[][] {sig, b})[0], run.read(dSig));
             HostRun.Buf ths = run.floats(narrow(th)), dTh = run.nans(n);
             run.launch(label, DeviceFunction.TANH_BWD_F32, grid, BLOCK, dTh, ths, bs, (long) n);
-            checks.close("tanh backward " + label, shape, ReferenceOps.run(new ActivationBwd(Activation.Kind.TANH),
+            checks.close("tanh backward " + label, shape, ReferenceOps.run(new ActivationBwd(ActivationOp.Kind.TANH),
                     List.of(one.get(0), one.get(0)), new double[][] {th, b})[0], run.read(dTh));
 
             float lambda = (float) (1e-3 + rnd.nextDouble());
@@ -102,7 +102,7 @@ class HostElementwiseKernelsTest {
         System.out.println(checks.summary());
     }
 
-    /** Add of 2 to 12 inputs as CudaElementwise launches it: 8 per launch, later launches add to dst (s0 = dst). */
+    /** AddOp of 2 to 12 inputs as CudaElementwise launches it: 8 per launch, later launches add to dst (s0 = dst). */
     private static void sum(Random rnd, HostRun run, HostChecks checks, String label, int n, int grid) {
         int arity = 2 + rnd.nextInt(11);
         double[][] xs = new double[arity][];
@@ -127,17 +127,17 @@ class HostElementwiseKernelsTest {
             for (int s = 0; s < sources.size(); s++) args[3 + s] = sources.get(s);
             run.launch(label, DeviceFunction.SUM_F32, grid, BLOCK, args);
         }
-        checks.close("sum of " + arity + " " + label, Shape.of(n), ReferenceOps.run(new Add(arity),
+        checks.close("sum of " + arity + " " + label, Shape.of(n), ReferenceOps.run(new AddOp(arity),
                 Collections.nCopies(arity, TensorSpec.f32(n)), xs)[0], run.read(dst));
     }
 
-    /** dst [rows, cols] += bias; the reference is Dense with an identity weight: x·I + bias. */
+    /** dst [rows, cols] += bias; the reference is DenseOp with an identity weight: x·I + bias. */
     private static void biasAdd(Random rnd, HostRun run, HostChecks checks, String label) {
         int rows = 1 + rnd.nextInt(20), cols = 1 + rnd.nextInt(40);
         double[] x = RandomTensors.uniform(rnd, rows * cols, -1, 1), bias = RandomTensors.uniform(rnd, cols, -1, 1);
         double[] identity = new double[cols * cols];
         for (int k = 0; k < cols; k++) identity[k * cols + k] = 1;
-        double[] expected = ReferenceOps.run(new Dense(true), List.of(TensorSpec.f32(rows, cols), TensorSpec.f32(cols, cols),
+        double[] expected = ReferenceOps.run(new DenseOp(true), List.of(TensorSpec.f32(rows, cols), TensorSpec.f32(cols, cols),
                 TensorSpec.f32(cols)), new double[][] {x, identity, bias})[0];
         HostRun.Buf dst = run.floats(narrow(x)), b = run.floats(narrow(bias));
         run.launch(label, DeviceFunction.BIAS_ADD_ROWS_F32, elementwiseGrid((long) rows * cols), BLOCK, dst, b,
@@ -145,10 +145,10 @@ class HostElementwiseKernelsTest {
         checks.close("bias add " + label, Shape.of(rows, cols), expected, run.read(dst));
     }
 
-    /** The mask must equal Dropout.keep element by element (exactly), dst = src · mask within f32 rounding. */
+    /** The mask must equal DropoutOp.keep element by element (exactly), dst = src · mask within f32 rounding. */
     private static void dropout(Random rnd, HostRun run, HostChecks checks, String label, int n, double[] a,
                                 HostRun.Buf as, int grid) {
-        Dropout op = new Dropout(rnd.nextInt(5) == 0 ? 0f : (float) (0.05 + 0.9 * rnd.nextDouble()), rnd.nextLong());
+        DropoutOp op = new DropoutOp(rnd.nextInt(5) == 0 ? 0f : (float) (0.05 + 0.9 * rnd.nextDouble()), rnd.nextLong());
         double[] counter = {rnd.nextInt(1 << 20)};
         double[][] expected = ReferenceOps.run(op, List.of(TensorSpec.f32(n), TensorSpec.f32(1)), new double[][] {a, counter});
         HostRun.Buf dst = run.nans(n), mask = run.nans(n), counterBuf = run.floats(narrow(counter));

@@ -6,8 +6,8 @@ import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Flatten;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.FlattenOp;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
 import dev.convkit.tensor.Shape;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * layout.cu on the CPU (HostKernels) against the float64 reference: ZeroPad2d / Crop2d with asymmetric amounts,
- * Concat / Split along channels of 4-D and 2-D tensors launched part by part as CudaLayout does, and Keras Flatten /
+ * Concat / Split along channels of 4-D and 2-D tensors launched part by part as CudaLayout does,  and Keras Flatten /
  * Unflatten. Shapes are random and odd; a quarter of the cases use a small grid so the grid-stride loops wrap.
  */
 class HostLayoutKernelsTest {
@@ -66,7 +66,7 @@ class HostLayoutKernelsTest {
             HostRun.Buf flatOut = run.nans((int) flat.size());
             run.launch(label, DeviceFunction.NCHW_TO_NHWC_F32, grid(rnd, small, src.size()), BLOCK, flatOut, xs, (long) n, c,
                     (long) h * w);
-            checks.close("flatten " + label, flat, ReferenceOps.run(new Flatten(), List.of(TensorSpec.f32(src)),
+            checks.close("flatten " + label, flat, ReferenceOps.run(new FlattenOp(), List.of(TensorSpec.f32(src)),
                     new double[][] {x})[0], run.read(flatOut));
             HostRun.Buf unflatOut = run.nans((int) src.size());
             run.launch(label, DeviceFunction.NHWC_TO_NCHW_F32, grid(rnd, small, src.size()), BLOCK, unflatOut, xs, (long) n,
@@ -80,7 +80,7 @@ class HostLayoutKernelsTest {
         System.out.println(checks.summary());
     }
 
-    /** Concat of 2 to 4 parts, then Split of the result back into random sizes, one copy_channels launch per part. */
+    /** Concat of 2 to 4 parts, then SplitOp of the result back into random sizes, one copy_channels launch per part. */
     private static void channelCopies(Random rnd, HostRun run, HostChecks checks, String label, boolean small) {
         boolean fourD = rnd.nextBoolean();
         int n = 1 + rnd.nextInt(3), h = fourD ? 1 + rnd.nextInt(6) : 1, w = fourD ? 1 + rnd.nextInt(6) : 1;
@@ -115,7 +115,7 @@ class HostLayoutKernelsTest {
             left -= s;
         }
         int[] split = sizes.stream().mapToInt(Integer::intValue).toArray();
-        double[][] expected = ReferenceOps.run(new Split(split), List.of(whole), new double[][] {concat});
+        double[][] expected = ReferenceOps.run(new SplitOp(split), List.of(whole), new double[][] {concat});
         offset = 0;
         for (int p = 0; p < split.length; p++) {
             Shape part = fourD ? Shape.of(n, split[p], h, w) : Shape.of(n, split[p]);

@@ -10,9 +10,9 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
@@ -21,8 +21,8 @@ import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.L2PenaltyBwd;
@@ -31,7 +31,7 @@ import dev.convkit.ops.Op;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.Pool2dBwd;
 import dev.convkit.ops.Scale;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.Window2d;
 import dev.convkit.ops.ZeroPad2d;
@@ -92,16 +92,16 @@ class DnnlBlockedLayoutTest {
         Window2d same3 = Window2d.same(5, 5, 3, 3, 1, 1, 1, 1), pool2 = Window2d.valid(2, 2, 2, 2, 1, 1);
         Window2d strided = Window2d.same(6, 6, 3, 3, 2, 2, 1, 1);
         return Stream.of(
-                of("relu", new Activation(Activation.Kind.RELU), t(2, 12, 5, 5)),
-                of("sigmoid (sigmoid(0) = 0.5 must not reach the padding)", new Activation(Activation.Kind.SIGMOID), t(2, 12, 5, 5)),
-                of("tanh", new Activation(Activation.Kind.TANH), t(2, 12, 5, 5)),
-                of("sigmoid backward", new ActivationBwd(Activation.Kind.SIGMOID), t(2, 12, 5, 5), t(2, 12, 5, 5)),
+                of("relu", new ActivationOp(ActivationOp.Kind.RELU), t(2, 12, 5, 5)),
+                of("sigmoid (sigmoid(0) = 0.5 must not reach the padding)", new ActivationOp(ActivationOp.Kind.SIGMOID), t(2, 12, 5, 5)),
+                of("tanh", new ActivationOp(ActivationOp.Kind.TANH), t(2, 12, 5, 5)),
+                of("sigmoid backward", new ActivationBwd(ActivationOp.Kind.SIGMOID), t(2, 12, 5, 5), t(2, 12, 5, 5)),
                 of("batch norm training", new BatchNormTrain(1e-3f, 0.9f), t(2, 12, 5, 5), t(12), t(12), t(12), t(12)),
                 of("batch norm inference", new BatchNormInfer(1e-3f), t(2, 12, 5, 5), t(12), t(12), t(12), t(12)),
                 of("batch norm backward", new BatchNormBwd(1e-3f), t(2, 12, 5, 5), t(2, 12, 5, 5), t(12), t(12), t(12)),
-                of("relu on 28 channels (padded in nChw8c and nChw16c)", new Activation(Activation.Kind.RELU), t(2, 28, 3, 3)),
-                of("add", new Add(3), t(2, 12, 5, 5), t(2, 12, 5, 5), t(2, 12, 5, 5)),
-                mixed("add of a canonical and a blocked tensor", 0, new Add(2), t(2, 12, 5, 5), t(2, 12, 5, 5)),
+                of("relu on 28 channels (padded in nChw8c and nChw16c)", new ActivationOp(ActivationOp.Kind.RELU), t(2, 28, 3, 3)),
+                of("add", new AddOp(3), t(2, 12, 5, 5), t(2, 12, 5, 5), t(2, 12, 5, 5)),
+                mixed("add of a canonical and a blocked tensor", 0, new AddOp(2), t(2, 12, 5, 5), t(2, 12, 5, 5)),
                 of("mul", new Mul(), t(2, 12, 5, 5), t(2, 12, 5, 5)),
                 of("scale", new Scale(-2f), t(2, 12, 5, 5)),
                 of("concat 24 + 12 (DenseNet step)", new Concat(2), t(2, 24, 4, 4), t(2, 12, 4, 4)),
@@ -109,11 +109,11 @@ class DnnlBlockedLayoutTest {
                 of("concat 16 + 12 (block-aligned first part)", new Concat(2), t(2, 16, 4, 4), t(2, 12, 4, 4)),
                 of("concat 40 + 3 + 29 (several blocks, odd counts)", new Concat(3), t(2, 40, 3, 3), t(2, 3, 3, 3), t(2, 29, 3, 3)),
                 mixed("concat of a canonical 24 and a blocked 12", 0, new Concat(2), t(2, 24, 4, 4), t(2, 12, 4, 4)),
-                of("split 36 into 24 + 12", new Split(new int[] {24, 12}), t(2, 36, 4, 4)),
-                of("split 36 into 12 + 24", new Split(new int[] {12, 24}), t(2, 36, 4, 4)),
-                of("split 32 into 16 + 16 (block-aligned)", new Split(new int[] {16, 16}), t(2, 32, 4, 4)),
-                of("split 28 into 16 + 12", new Split(new int[] {16, 12}), t(2, 28, 4, 4)),
-                of("split 72 into 3 + 40 + 29", new Split(new int[] {3, 40, 29}), t(2, 72, 3, 3)),
+                of("split 36 into 24 + 12", new SplitOp(new int[] {24, 12}), t(2, 36, 4, 4)),
+                of("split 36 into 12 + 24", new SplitOp(new int[] {12, 24}), t(2, 36, 4, 4)),
+                of("split 32 into 16 + 16 (block-aligned)", new SplitOp(new int[] {16, 16}), t(2, 32, 4, 4)),
+                of("split 28 into 16 + 12", new SplitOp(new int[] {16, 12}), t(2, 28, 4, 4)),
+                of("split 72 into 3 + 40 + 29", new SplitOp(new int[] {3, 40, 29}), t(2, 72, 3, 3)),
                 of("max pool", new Pool2d(Pool2d.Kind.MAX, pool2), t(2, 12, 6, 6)),
                 of("average pool", new Pool2d(Pool2d.Kind.AVG, same3), t(2, 12, 5, 5)),
                 of("max pool backward", new Pool2dBwd(Pool2d.Kind.MAX, pool2), t(2, 12, 6, 6), t(2, 12, 3, 3), t(2, 12, 3, 3)),
@@ -128,8 +128,8 @@ class DnnlBlockedLayoutTest {
                 of("conv backward filter", new Conv2dBwdFilter(same3, Shape.of(12, 12, 3, 3), true), t(2, 12, 5, 5), t(2, 12, 5, 5)),
                 of("zero pad", new ZeroPad2d(1, 2, 0, 1), t(2, 12, 5, 5)),
                 of("crop", new Crop2d(1, 0, 2, 1), t(2, 12, 5, 5)),
-                of("dropout", new Dropout(0.4f, 7), t(2, 12, 5, 5), t(1)),
-                of("flatten", new Flatten(), t(2, 12, 3, 2)),
+                of("dropout", new DropoutOp(0.4f, 7), t(2, 12, 5, 5), t(1)),
+                of("flatten", new FlattenOp(), t(2, 12, 3, 2)),
                 of("unflatten", new Unflatten(Shape.of(2, 12, 3, 2)), t(2, 72)),
                 of("l2 penalty backward of a blocked tensor", new L2PenaltyBwd(0.5f), t(2, 12, 3, 3), t(1)));
     }
@@ -145,7 +145,7 @@ class DnnlBlockedLayoutTest {
             inputs[i] = new float[(int) c.specs().get(i).size()];
             for (int k = 0; k < inputs[i].length; k++) inputs[i][k] = (float) (rnd.nextDouble() * 2 - 1);
         }
-        if (c.op() instanceof Dropout) inputs[1] = new float[] {3};
+        if (c.op() instanceof DropoutOp) inputs[1] = new float[] {3};
         if (c.op() instanceof BatchNormInfer || c.op() instanceof BatchNormBwd) {
             for (int k = 0; k < inputs[4].length; k++) inputs[4][k] = Math.abs(inputs[4][k]) + 0.5f;   // variances
         }
@@ -261,7 +261,7 @@ class DnnlBlockedLayoutTest {
         TensorSpec s = new TensorSpec(Shape.of(2, 12, 5, 5), dev.convkit.tensor.DType.F32, Layout.ENGINE);
         assertEquals(2L * format.block() * 25 * 4, blocked.sizeOf(s));
         List<TensorSpec> specs = new ArrayList<>(List.of(t(2, 12, 5, 5)));
-        try (Kernel k = canonical.compile(new Activation(Activation.Kind.RELU), specs, null)) {
+        try (Kernel k = canonical.compile(new ActivationOp(ActivationOp.Kind.RELU), specs, null)) {
             assertEquals(Layout.CANONICAL, k.outputs().get(0).layout());
         }
     }

@@ -14,21 +14,21 @@ import dev.convkit.backend.Backends;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
-import dev.convkit.ops.Activation;
+import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.AdamUpdate;
-import dev.convkit.ops.Add;
+import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Crop2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
-import dev.convkit.ops.Dropout;
-import dev.convkit.ops.Flatten;
+import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.InvalidOpException;
 import dev.convkit.ops.L2Penalty;
@@ -39,7 +39,7 @@ import dev.convkit.ops.RmsPropUpdate;
 import dev.convkit.ops.SgdUpdate;
 import dev.convkit.ops.SoftmaxCrossEntropy;
 import dev.convkit.ops.SoftmaxCrossEntropyBwd;
-import dev.convkit.ops.Split;
+import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.Window2d;
 import dev.convkit.ops.ZeroPad2d;
@@ -147,13 +147,13 @@ class DnnlEngineTest {
 
     @Test void reluAndSoftmaxBackwardReadTheirOutputs() {
         TensorSpec v = TensorSpec.f32(1, 4);
-        assertArrayEquals(new float[] {0, 0, 2, 3}, run(new Activation(Activation.Kind.RELU), List.of(v),
+        assertArrayEquals(new float[] {0, 0, 2, 3}, run(new ActivationOp(ActivationOp.Kind.RELU), List.of(v),
                 new float[] {-1, 0, 2, 3})[0], TOL);
-        assertArrayEquals(new float[] {0, 0, 7, 8}, run(new ActivationBwd(Activation.Kind.RELU), List.of(v, v),
+        assertArrayEquals(new float[] {0, 0, 7, 8}, run(new ActivationBwd(ActivationOp.Kind.RELU), List.of(v, v),
                 new float[] {0, 0, 2, 3}, new float[] {5, 6, 7, 8})[0], TOL);
         // softmax backward: y·(dy − Σ dy·y) with y = (0.5, 0.5), dy = (1, 0) → (0.25, −0.25)
         TensorSpec p = TensorSpec.f32(1, 2);
-        assertArrayEquals(new float[] {0.25f, -0.25f}, run(new ActivationBwd(Activation.Kind.SOFTMAX), List.of(p, p),
+        assertArrayEquals(new float[] {0.25f, -0.25f}, run(new ActivationBwd(ActivationOp.Kind.SOFTMAX), List.of(p, p),
                 new float[] {0.5f, 0.5f}, new float[] {1, 0})[0], TOL);
     }
 
@@ -161,7 +161,7 @@ class DnnlEngineTest {
 
     @Test void denseForwardAndBothBackwardProductsUseKerasWeightOrder() {
         float[] w = {1, 2, 3, 4, 5, 6}; // [K = 2, M = 3]
-        float[] y = run(new Dense(true), List.of(TensorSpec.f32(1, 2), TensorSpec.f32(2, 3), TensorSpec.f32(3)),
+        float[] y = run(new DenseOp(true), List.of(TensorSpec.f32(1, 2), TensorSpec.f32(2, 3), TensorSpec.f32(3)),
                 new float[] {1, 2}, w, new float[] {0.5f, 0, 0})[0];
         assertArrayEquals(new float[] {9.5f, 12, 15}, y, TOL);
         float[] dx = run(new DenseBwdData(), List.of(TensorSpec.f32(1, 3), TensorSpec.f32(2, 3)),
@@ -177,7 +177,7 @@ class DnnlEngineTest {
 
     @Test void flattenUsesNhwcOrderAndUnflattenInvertsIt() {
         float[] x = {0, 1, 2, 3, 10, 11, 12, 13}; // [1, 2, 2, 2]: channel 0 then channel 1
-        float[] flat = run(new Flatten(), List.of(TensorSpec.f32(1, 2, 2, 2)), x)[0];
+        float[] flat = run(new FlattenOp(), List.of(TensorSpec.f32(1, 2, 2, 2)), x)[0];
         assertArrayEquals(new float[] {0, 10, 1, 11, 2, 12, 3, 13}, flat, TOL);
         assertArrayEquals(x, run(new Unflatten(Shape.of(1, 2, 2, 2)), List.of(TensorSpec.f32(1, 8)), flat)[0], TOL);
     }
@@ -190,25 +190,25 @@ class DnnlEngineTest {
         float[] joined = run(new Concat(2), List.of(TensorSpec.f32(2, 1), TensorSpec.f32(2, 2)),
                 new float[] {1, 2}, new float[] {3, 4, 5, 6})[0];
         assertArrayEquals(new float[] {1, 3, 4, 2, 5, 6}, joined, TOL);
-        float[][] parts = run(new Split(new int[] {1, 2}), List.of(TensorSpec.f32(2, 3)), joined);
+        float[][] parts = run(new SplitOp(new int[] {1, 2}), List.of(TensorSpec.f32(2, 3)), joined);
         assertArrayEquals(new float[] {1, 2}, parts[0], TOL);
         assertArrayEquals(new float[] {3, 4, 5, 6}, parts[1], TOL);
     }
 
     @Test void naryAddSumsEveryInput() {
         TensorSpec v = TensorSpec.f32(3);
-        assertArrayEquals(new float[] {111, 222, 333}, run(new Add(3), List.of(v, v, v),
+        assertArrayEquals(new float[] {111, 222, 333}, run(new AddOp(3), List.of(v, v, v),
                 new float[] {1, 2, 3}, new float[] {10, 20, 30}, new float[] {100, 200, 300})[0], TOL);
     }
 
     @Test void dropoutMaskFollowsTheSharedKeepRuleAndTheStepCounter() {
         int n = 64;
         float rate = 0.25f;
-        float[][] out = run(new Dropout(rate, 42L), List.of(TensorSpec.f32(n), TensorSpec.f32(1)), seq(n, 1),
+        float[][] out = run(new DropoutOp(rate, 42L), List.of(TensorSpec.f32(n), TensorSpec.f32(1)), seq(n, 1),
                 new float[] {7});
         int dropped = 0;
         for (int i = 0; i < n; i++) {
-            float m = Dropout.keep(42L, 7, i, rate) ? 1 / (1 - rate) : 0;
+            float m = DropoutOp.keep(42L, 7, i, rate) ? 1 / (1 - rate) : 0;
             assertEquals(m, out[1][i], TOL, "mask at " + i);
             assertEquals((i + 1) * m, out[0][i], TOL, "dst at " + i);
             if (m == 0) dropped++;
@@ -284,7 +284,7 @@ class DnnlEngineTest {
     @Test void f16InputsAreRejectedWithTheOpAndSpecs() {
         TensorSpec half = new TensorSpec(Shape.of(2, 4), DType.F16, Layout.CANONICAL);
         BackendException e = assertThrows(BackendException.class,
-                () -> cpu.compile(new Activation(Activation.Kind.RELU), List.of(half), null));
+                () -> cpu.compile(new ActivationOp(ActivationOp.Kind.RELU), List.of(half), null));
         assertEquals("cpu", e.backend());
         assertTrue(e.getMessage().contains("relu") && e.getMessage().contains("f16(2, 4)"), e.getMessage());
     }
@@ -311,7 +311,7 @@ class DnnlEngineTest {
 
     @Test void closedArenasAndBackendsRefuseUseAndCloseWhatTheyOwn() {
         Backend own = new DnnlProvider().open(BackendOptions.defaults());
-        Kernel relu = own.compile(new Activation(Activation.Kind.RELU), List.of(TensorSpec.f32(4)), null);
+        Kernel relu = own.compile(new ActivationOp(ActivationOp.Kind.RELU), List.of(TensorSpec.f32(4)), null);
         Arena arena = own.allocate(MemoryKind.IO, 128);
         Buffer a = arena.slice(0, 16), b = arena.slice(64, 16);
         own.upload(a, FloatBuffer.wrap(new float[] {-1, 2, -3, 4}));

@@ -2,7 +2,7 @@ package dev.convkit.bench.ops;
 
 import dev.convkit.backend.Backend;
 import dev.convkit.bench.shapes.IpShape;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import java.util.List;
@@ -38,7 +38,7 @@ public class DenseBenchmark extends EngineBenchmark {
     public void setUp() {
         IpShape s = IpShape.parse(shape);
         Backend b = openEngine();
-        OpFixture forward = own(new OpFixture(b, new Dense(true), List.of(s.src(), s.weights(), s.bias()), null, 1));
+        OpFixture forward = own(new OpFixture(b, new DenseOp(true), List.of(s.src(), s.weights(), s.bias()), null, 1));
         forward.run();
         timed = switch (dir) {
             case "fwd" -> forward;

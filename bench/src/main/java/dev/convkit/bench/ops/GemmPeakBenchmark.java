@@ -1,7 +1,7 @@
 package dev.convkit.bench.ops;
 
 import dev.convkit.bench.shapes.IpShape;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,7 +32,7 @@ public class GemmPeakBenchmark extends EngineBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         IpShape s = IpShape.parse(shape);
-        timed = own(new OpFixture(openEngine(), new Dense(false), List.of(s.src(), s.weights()), null, 1));
+        timed = own(new OpFixture(openEngine(), new DenseOp(false), List.of(s.src(), s.weights()), null, 1));
     }
 
     @Benchmark

@@ -7,7 +7,7 @@ import dev.convkit.graph.Program;
 import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Conv2d;
-import dev.convkit.ops.Dense;
+import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
@@ -76,7 +76,7 @@ public final class ShapeExtractor {
                     add(byDriver.get("bnorm"), BnormShape.of(x, "").line(), origin);
                 } else if (i.op() instanceof Pool2d pool) {
                     add(byDriver.get("pool"), PoolShape.of(pool, x, "").line(), origin);
-                } else if (i.op() instanceof Dense) {
+                } else if (i.op() instanceof DenseOp) {
                     add(byDriver.get("ip"), new IpShape(x.dim(0), x.dim(1), i.inputs().get(1).spec().dim(1), "").line(), origin);
                 }
             }

@@ -7,7 +7,9 @@ import java.util.List;
  * Fully connected layer: src [N, K] · weights [K, M] (+ bias [M]) → dst [N, M]. Weights are [in, out] as in Keras.
  * Backward: {@link DenseBwdData} and {@link DenseBwdWeights}.
  */
-public record Dense(boolean bias) implements Op, Differentiable {
+public record DenseOp(boolean bias) implements Op, Differentiable {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "dense"; }
 

@@ -10,9 +10,11 @@ import java.util.List;
  * every engine draws the same mask and a resumed run draws the masks it would have drawn.
  * Backward: {@link Mul} of the gradient with the mask.
  */
-public record Dropout(float rate, long seed) implements Op, Differentiable {
+public record DropoutOp(float rate, long seed) implements Op, Differentiable {
 
-    public Dropout {
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
+    public DropoutOp {
         if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
 
@@ -29,8 +31,18 @@ public record Dropout(float rate, long seed) implements Op, Differentiable {
         if (dy != null && b.needsGrad(0)) b.gradInput(0, b.emit(new Mul(), dy, b.output(1)).get(0));
     }
 
+    /** The kept elements' mask value 1 / (1 − rate), in f32. */
+    public float keptScale() { return 1f / (1f - rate); }
+
     /**
-     * The mask rule, identical in every engine (native/kernels/dropout.cu mirrors it): SplitMix64's finaliser over
+     * The mask value of element {@code index} (flat canonical position) at step {@code counter}: {@link #keptScale()}
+     * where {@link #keep} keeps it, else 0. The one definition of the mask: the cpu engine and the reference call it,
+     * and conformance checks the CUDA kernel (native/kernels/dropout.cu) against it.
+     */
+    public float mask(long counter, long index) { return keep(seed, counter, index, rate) ? keptScale() : 0f; }
+
+    /**
+     * The keep rule, identical in every engine (native/kernels/dropout.cu mirrors it): SplitMix64's finaliser over
      * {@code seed + counter·0x9E3779B97F4A7C15 + index·0xD1B54A32D192ED03} (wrapping), top 24 bits as a uniform
      * u in [0, 1), keep when u ≥ rate.
      */

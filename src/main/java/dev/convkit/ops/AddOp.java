@@ -4,9 +4,11 @@ import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 
 /** Element-wise sum of two or more tensors of one shape. Also sums gradient contributions in backward programs. */
-public record Add(int arity) implements Op, Differentiable {
+public record AddOp(int arity) implements Op, Differentiable {
 
-    public Add {
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
+    public AddOp {
         if (arity < 2) throw new IllegalArgumentException("add needs at least 2 inputs, got " + arity);
     }
 

@@ -6,9 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Splits axis 1 (channels) into consecutive parts of the given sizes: the backward of {@link Concat}. */
-public record Split(int[] sizes) implements Op {
+public record SplitOp(int[] sizes) implements Op {
 
-    public Split {
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
+
+    public SplitOp {
         sizes = sizes.clone();
         if (sizes.length < 1) throw new IllegalArgumentException("split needs at least one part");
     }
@@ -29,7 +31,7 @@ public record Split(int[] sizes) implements Op {
         return out;
     }
 
-    @Override public boolean equals(Object o) { return o instanceof Split s && Arrays.equals(sizes, s.sizes); }
+    @Override public boolean equals(Object o) { return o instanceof SplitOp s && Arrays.equals(sizes, s.sizes); }
 
     @Override public int hashCode() { return Arrays.hashCode(sizes); }
 

@@ -7,7 +7,9 @@ import java.util.List;
  * Keras Flatten: [N, C, H, W] → [N, H·W·C] with features in NHWC order (h, then w, then c), so a Dense layer
  * after it has exactly Keras's weight order. A [N, K] input passes through unchanged. Backward: {@link Unflatten}.
  */
-public record Flatten() implements Op, Differentiable {
+public record FlattenOp() implements Op, Differentiable {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     @Override public String name() { return "flatten"; }
 

@@ -7,7 +7,9 @@ import java.util.List;
  * Element-wise activation (relu, sigmoid, tanh) or softmax over axis 1 of [N, K]: src → dst of the same shape.
  * Backward ({@link ActivationBwd}) reads dst, not src, so src need not be kept alive.
  */
-public record Activation(Kind kind) implements Op, Differentiable {
+public record ActivationOp(Kind kind) implements Op, Differentiable {
+
+    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
 
     public enum Kind { RELU, SIGMOID, TANH, SOFTMAX;
         public String lower() { return name().toLowerCase(java.util.Locale.ROOT); }
