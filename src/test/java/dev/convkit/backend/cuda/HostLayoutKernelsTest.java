@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * layout.cu on the CPU (HostKernels) against the float64 reference: ZeroPad2d / Crop2d with asymmetric amounts,
- * Concat / Split along channels of 4-D and 2-D tensors launched part by part as CudaLayout does,  and Keras Flatten /
+ * Concat / Split along channels of 4-D and 2-D tensors launched part by part as CudaLayout does, and Keras Flatten /
  * Unflatten. Shapes are random and odd; a quarter of the cases use a small grid so the grid-stride loops wrap.
  */
 class HostLayoutKernelsTest {
