@@ -105,7 +105,8 @@ class CheckpointFilesTest {
         byte[] sidecarBefore = Files.readAllBytes(dir.resolve("checkpoint.json"));
         IOException e = assertThrows(IOException.class,
                 () -> CheckpointFiles.save(dir, Checkpoint.LATEST, checkpoint(2), out -> failingAfter(out, 100), () -> { }));
-        assertEquals("simulated crash after 100 bytes", e.getMessage());
+        assertEquals("simulated crash after 100 bytes", e.getCause().getMessage());
+        assertTrue(e.getMessage().endsWith("the previous checkpoint.safetensors is unchanged"), e.getMessage());
         assertArrayEquals(tensorsBefore, Files.readAllBytes(dir.resolve("checkpoint.safetensors")));
         assertArrayEquals(sidecarBefore, Files.readAllBytes(dir.resolve("checkpoint.json")));
         assertSame(first, Checkpoint.load(dir));

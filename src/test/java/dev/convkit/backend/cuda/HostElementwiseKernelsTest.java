@@ -152,7 +152,7 @@ class HostElementwiseKernelsTest {
         double[] counter = {rnd.nextInt(1 << 20)};
         double[][] expected = ReferenceOps.run(op, List.of(TensorSpec.f32(n), TensorSpec.f32(1)), new double[][] {a, counter});
         HostRun.Buf dst = run.nans(n), mask = run.nans(n), counterBuf = run.floats(narrow(counter));
-        float keepScale = (float) (1.0 / (1.0 - op.rate()));
+        float keepScale = op.keptScale();   // the one definition of the kept value
         run.launch(label, DeviceFunction.DROPOUT_FWD_F32, grid, BLOCK, dst, mask, as, counterBuf, op.seed(), op.rate(),
                 keepScale, (long) n);
         HostRun.Readback maskBack = run.read(mask);
