@@ -13,14 +13,19 @@ import sys
 
 def strict_fp32(torch):
     """TF32 off through the fp32_precision settings (PyTorch 2.9+) or the older allow_tf32 flags."""
+    # PyTorch 2.9 and newer: the fp32_precision settings (mixing them with the older flags is refused there).
     try:
         torch.backends.cudnn.conv.fp32_precision = "ieee"
         torch.backends.cuda.matmul.fp32_precision = "ieee"
-        return "fp32_precision=ieee (cudnn.conv, cuda.matmul)"
-    except AttributeError:
-        torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cuda.matmul.allow_tf32 = False
-        return "allow_tf32=False (cudnn, cuda.matmul)"
+        if torch.backends.cudnn.conv.fp32_precision == "ieee" == torch.backends.cuda.matmul.fp32_precision:
+            return "fp32_precision=ieee (cudnn.conv, cuda.matmul)"
+    except Exception:  # noqa: BLE001 - no such setting in this PyTorch: use the flags every 1.7+ version has
+        pass
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    if torch.backends.cudnn.allow_tf32 or torch.backends.cuda.matmul.allow_tf32:
+        sys.exit("torch_fp32: TF32 is still allowed after setting allow_tf32=False")
+    return "allow_tf32=False (cudnn, cuda.matmul)"
 
 
 def main():
