@@ -31,15 +31,18 @@ final class NodeImporter {
 
     private final GraphReader r;
     private final SpatialImporter spatial;
+    private final ConstFolder folder;
 
     NodeImporter(GraphReader r) {
         this.r = r;
         this.spatial = new SpatialImporter(r, this);
+        this.folder = new ConstFolder(r);
     }
 
     void translate(NodeProto n) {
         String op = n.getOpType();
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) unsupported(n);
+        if (folder.fold(n)) return;
         switch (op) {
             case "Conv" -> spatial.conv(n);
             case "MaxPool", "AveragePool" -> spatial.pool(n, op.equals("AveragePool"));
@@ -75,7 +78,8 @@ final class NodeImporter {
     private static void unsupported(NodeProto n) {
         throw new OnnxException("unsupported ONNX op '" + (n.getDomain().isEmpty() ? "" : n.getDomain() + ".") + n.getOpType()
                 + "' in node '" + n.getName() + "' (inputs " + n.getInputList() + ", outputs " + n.getOutputList()
-                + "); ConvKit imports the ai.onnx ops " + String.join(", ", SUPPORTED));
+                + "); ConvKit imports the ai.onnx ops " + String.join(", ", SUPPORTED) + ", and evaluates shape arithmetic on constants ("
+                + String.join(", ", ConstFolder.OPS) + ")");
     }
 
     /** Applies {@code layer} to input 0 of {@code n}, which must have form {@code need}. */

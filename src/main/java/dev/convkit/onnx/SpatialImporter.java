@@ -117,6 +117,10 @@ final class SpatialImporter {
             throw new OnnxException(GraphReader.describe(n) + ": constant_value " + value.floats()[0] + " is not supported (zero padding only)");
         }
         if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw new OnnxException(GraphReader.describe(n) + ": the axes input is not supported");
+        if (v[2] == 0 && v[3] == 0 && v[6] == 0 && v[7] == 0) {   // PyTorch pads avg_pool2d's input by nothing
+            r.put(n, x);
+            return;
+        }
         ZeroPadding2D z = new ZeroPadding2D(r.layerName(n.getName()), (int) v[2], (int) v[6], (int) v[3], (int) v[7]);
         r.put(n, new Val(z.apply(x.t()), Form.IMAGE));
     }
