@@ -43,6 +43,7 @@ final class FitRun {
     private final EngineOptions engine;
     private final ProgressBar.Mode mode;
     private final boolean offline;
+    private Path initFrom;
 
     FitRun(PrintWriter out, EngineOptions engine, String progressMode, boolean offline) {
         this.out = out;
@@ -53,6 +54,12 @@ final class FitRun {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--progress: " + e.getMessage());
         }
+    }
+
+    /** Initial weights for a fresh run from this ONNX file (null: the initialisers). */
+    FitRun initFrom(Path onnx) {
+        this.initFrom = onnx;
+        return this;
     }
 
     /** A fresh run into {@code dir}. */
@@ -106,6 +113,7 @@ final class FitRun {
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);
              BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer))) {
             if (resuming) trainer.resume(dir);
+            else if (initFrom != null) InitFromOnnx.load(initFrom, trainer, out);
             History history;
             try {
                 history = trainer.fit(trainData, testData, c.epochs(), callbacks(c, dir));
