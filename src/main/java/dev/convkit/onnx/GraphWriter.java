@@ -30,7 +30,6 @@ import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.Shape;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -195,6 +194,6 @@ final class GraphWriter {
 
     static AttributeProto attrString(String name, String v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(v.toLowerCase(Locale.ROOT))).build();
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
     }
 }

@@ -94,10 +94,17 @@ final class NodeImporter {
 
     void params(Layer layer, Map<String, float[]> values) { r.layerParams.put(layer, values); }
 
-    /** The Relu/Sigmoid/Tanh node that is the only reader of {@code tensor}, now absorbed, or null. */
-    NodeProto fusableActivation(String tensor) {
+    /**
+     * The Relu/Sigmoid/Tanh node (or, for a Dense, a Softmax over the features) that is the only reader of
+     * {@code tensor}, now absorbed, or null.
+     */
+    NodeProto fusableActivation(String tensor, boolean softmax) {
         NodeProto next = r.soleConsumer(tensor);
         if (next == null || !next.getDomain().isEmpty() || activationName(next) == null) return null;
+        if (next.getOpType().equals("Softmax")) {
+            long axis = new Attrs(next).i("axis", -1);
+            if (!softmax || (axis != -1 && axis != 1)) return null;
+        }
         r.absorbed.add(next);
         return next;
     }
@@ -107,6 +114,7 @@ final class NodeImporter {
             case "Relu" -> "relu";
             case "Sigmoid" -> "sigmoid";
             case "Tanh" -> "tanh";
+            case "Softmax" -> "softmax";
             default -> null;
         };
     }
@@ -210,7 +218,7 @@ final class NodeImporter {
             kernel = permuted;
         }
         Dense d = new Dense(r.layerName(n.getName()), cols).useBias(bias != null);
-        NodeProto act = fusableActivation(out);
+        NodeProto act = fusableActivation(out, true);
         if (act != null) d.activation(activationName(act));
         Map<String, float[]> p = new java.util.LinkedHashMap<>();
         p.put("kernel", kernel);

@@ -57,7 +57,7 @@ final class SpatialImporter {
             src = new ZeroPadding2D(name == null ? null : r.layerName(name + "/pad"), pads[0], pads[2], pads[1], pads[3]).apply(src);
         }
         Conv2D conv = new Conv2D(name, o, kh, kw).strides(s[0], s[1]).dilation(d[0], d[1]).padding(mode).useBias(b != null);
-        NodeProto act = ops.fusableActivation(n.getOutput(0));
+        NodeProto act = ops.fusableActivation(n.getOutput(0), false);
         if (act != null) conv.activation(NodeImporter.activationName(act));
         Map<String, float[]> p = new LinkedHashMap<>();
         p.put("kernel", wt.floats());                      // ONNX and ConvKit both [O, C, KH, KW]
