@@ -191,7 +191,8 @@ final class ConstFolder {
     private static Tensors.Const gatherIndex(Tensors.Const x, long[] outDims, AxisMap map, long[] perm) {
         int rank = outDims.length, size = (int) Arrays.stream(outDims).reduce(1, (a, b) -> a * b);
         long[] inStrides = new long[rank];
-        for (int k = rank - 1, s = 1; k >= 0; s *= x.dims()[k], k--) inStrides[k] = s;
+        long s = 1;
+        for (int k = rank - 1; k >= 0; s *= x.dims()[k], k--) inStrides[k] = s;
         float[] f = x.floats() == null ? null : new float[size];
         long[] l = x.longs() == null ? null : new long[size];
         long[] coord = new long[rank];
