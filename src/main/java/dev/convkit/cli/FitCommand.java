@@ -108,10 +108,14 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE", description = "auto, bar (redrawn in place), lines (plain lines for logs) or off.")
     String progress;
 
+    @Option(names = "--init-from", paramLabel = "FILE", description = "Start from the weights of this ONNX file (the same zoo model, as 'convkit export' writes it) instead of a random initialisation.")
+    Path initFrom;
+
     @Override public Integer call() throws IOException {
+        if (resume != null && initFrom != null) throw CliException.usage("--init-from starts a new run; it cannot be combined with --resume");
         if (resume != null) return new FitRun(spec.commandLine().getOut(), engine, progress, offline).resume(resume, resumeOverrides());
         FitConfig config = resolve();
-        return new FitRun(spec.commandLine().getOut(), engine, progress, offline).start(config, outFolder(config), overwrite);
+        return new FitRun(spec.commandLine().getOut(), engine, progress, offline).initFrom(initFrom).start(config, outFolder(config), overwrite);
     }
 
     /** Merges the recipe (explicit, or the model's own unless --no-recipe) with the flags; validates every value. */

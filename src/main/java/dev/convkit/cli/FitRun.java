@@ -44,6 +44,7 @@ final class FitRun {
     private final EngineOptions engine;
     private final ProgressBar.Mode mode;
     private final boolean offline;
+    private Path initFrom;
 
     FitRun(PrintWriter out, EngineOptions engine, String progressMode, boolean offline) {
         this.out = out;
@@ -54,6 +55,12 @@ final class FitRun {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--progress: " + e.getMessage());
         }
+    }
+
+    /** Initial weights for a fresh run from this ONNX file (null: the initialisers). */
+    FitRun initFrom(Path onnx) {
+        this.initFrom = onnx;
+        return this;
     }
 
     /** A fresh run into {@code dir}. */
@@ -112,6 +119,7 @@ final class FitRun {
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);
              BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer).withOneHot(smoothed))) {
             if (resuming) trainer.resume(dir);
+            else if (initFrom != null) InitFromOnnx.load(initFrom, trainer, out);
             History history;
             try {
                 history = trainer.fit(trainData, testData, c.epochs(), callbacks(c, dir));

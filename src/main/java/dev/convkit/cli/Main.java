@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "convkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         description = "Train deep convolutional networks from Java on oneDNN (cpu) and cuDNN (cuda).",
-        subcommands = {FitCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, ModelsCommand.class,
+        subcommands = {FitCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, ModelsCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'convkit COMMAND --help' for the options of a command. Recipes with the seeds' hyper-parameters: models/README.md."})
 public final class Main implements Callable<Integer> {

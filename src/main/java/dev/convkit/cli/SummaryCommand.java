@@ -24,8 +24,11 @@ import picocli.CommandLine.Spec;
 final class SummaryCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Zoo model (see 'convkit models').")
+    @Option(names = "--model", paramLabel = "NAME", description = "Zoo model (see 'convkit models').")
     String model;
+
+    @Option(names = "--onnx", paramLabel = "FILE", description = "Instead of a zoo model: the model of an ONNX file, as 'fit --init-from' imports it.")
+    Path onnx;
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "Build for this dataset's image shape and classes: mnist, fashion_mnist, cifar10, cifar100.")
     String dataset;
@@ -58,7 +61,15 @@ final class SummaryCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    Model build() {
+    Model build() throws IOException {
+        if (onnx != null) {
+            if (model != null || dataset != null || input != null || classes != null || depth != null || growthRate != null) {
+                throw CliException.usage("--onnx FILE describes the whole model; leave out --model, --dataset, --input, --classes, --depth "
+                        + "and --growth-rate");
+            }
+            return dev.convkit.onnx.OnnxImport.read(onnx).model();
+        }
+        if (model == null) throw CliException.usage("give --model NAME (a zoo model, see 'convkit models') or --onnx FILE");
         Choices.model(model);
         ModelConfig config = ModelConfig.defaults();
         if (dataset != null) {

@@ -102,6 +102,9 @@ public final class Conv2D extends Layer {
 
     public boolean useBias() { return useBias; }
 
+    /** The fused activation's Keras name ("relu", "sigmoid", "tanh"), or null when there is none. */
+    public String fusedActivation() { return activation == null ? null : activation.lower(); }
+
     /** The window for an input of shape (C, H, W): explicit TF-style padding when {@link Padding#SAME}. */
     public Window2d window(Shape input) {
         if (input.rank() != 3) throw new GraphException("layer " + this + ": a window needs a (C, H, W) input, got " + input);

@@ -60,6 +60,11 @@ public final class Dense extends Layer {
 
     public int units() { return units; }
 
+    public boolean useBias() { return useBias; }
+
+    /** The fused activation's Keras name ("relu", "sigmoid", "tanh", "softmax"), or null when there is none. */
+    public String fusedActivation() { return activation == null ? null : activation.lower(); }
+
     @Override public String type() { return "Dense"; }
 
     private int features(List<Shape> inputs) {

@@ -25,6 +25,9 @@ public final class ZeroPadding2D extends Layer {
     /** An unnamed layer; the model names it from its type and position. */
     public ZeroPadding2D(int pad) { this(null, pad); }
 
+    /** Rows added above, rows below, columns on the left, columns on the right. */
+    public int[] pads() { return new int[] {top, bottom, left, right}; }
+
     private ZeroPad2d op() { return new ZeroPad2d(top, bottom, left, right); }
 
     @Override public String type() { return "ZeroPadding2D"; }

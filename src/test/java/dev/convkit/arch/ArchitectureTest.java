@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point inward: cli → train/models/data/io → exec → graph/backend → ops → tensor. Native bindings
+ * Dependencies point inward: cli → train/models/data/io/onnx → exec → graph/backend → ops → tensor. Native bindings
  * (org.bytedeco) appear only in the two engine packages, and nothing imports an engine package: engines are found
  * through ServiceLoader.
  */
@@ -38,7 +38,8 @@ class ArchitectureTest {
             Map.entry("io", Set.of("tensor")),
             Map.entry("data", Set.of("io", "tensor")),
             Map.entry("train", Set.of("exec", "graph", "backend", "ops", "tensor", "data", "io", "models", "layers")),
-            Map.entry("cli", Set.of("train", "exec", "graph", "backend", "ops", "tensor", "data", "io", "models", "layers")));
+            Map.entry("onnx", Set.of("layers", "graph", "ops", "tensor")),
+            Map.entry("cli", Set.of("train", "exec", "graph", "backend", "ops", "tensor", "data", "io", "models", "layers", "onnx")));
 
     @Test
     void nativeBindingsStayInsideEnginePackages() throws IOException {
