@@ -16,15 +16,15 @@ import java.util.function.Predicate;
  * Rewrites a forward program into the fused ops an engine asked for ({@code Backend.fuses}). It runs before the
  * loss and backward ops exist, so the fused ops' own gradient rules build the backward program.
  *
- * <p>Today one pattern: {@code y = batch_norm_train(x, ...)} whose output 0 is read by nothing but {@code z =
+ * <p>One pattern: {@code y = batch_norm_train(x, ...)} whose output 0 is read by nothing but {@code z =
  * relu(y)} (and is no program output) becomes {@code z = batch_norm_relu_train(x, ...)}; y is no longer written.
  * Likewise {@code batch_norm_infer} + ReLU becomes {@code batch_norm_relu_infer} in inference programs.
  * In ResNet v1 (conv → BN → ReLU) and DenseNet-BC (BN → ReLU → conv) almost every BN qualifies.
  *
  * <p>Not fused: the end of a ResNet v1 block, {@code relu(add(BN(x), shortcut))}. oneDNN has a flag for it
  * (fuse_norm_add_relu), but 3.11's CPU batch normalization answers dnnl_unimplemented for it in both NCHW and
- * nChw16c (tried 2026-11-23), and composing it from BN plus a binary add with a ReLU post-op would save one
- * eltwise pass forward only (~1.4 ms of a 185 ms ResNet20 step at batch 128).
+ * nChw16c, and composing it from BN plus a binary add with a ReLU post-op would save one eltwise pass forward
+ * only (~1.4 ms of a 185 ms ResNet20 step at batch 128).
  */
 final class Fusion {
     private Fusion() {}

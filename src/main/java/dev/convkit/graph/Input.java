@@ -27,10 +27,11 @@ public final class Input extends Layer {
 
     @Override public String type() { return "InputLayer"; }
 
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
+    @Override protected void checkInputs(List<Shape> inputs) {
         if (!inputs.isEmpty()) throw fail(inputs, "an input layer takes no inputs");
-        return List.of(shape);
     }
+
+    @Override List<Shape> lowerShapes(List<Shape> inputs) { return List.of(shape); }
 
     @Override public void lower(Lowering ctx) {
         throw new IllegalStateException("inputs are bound by the program builder, not lowered");

@@ -1,15 +1,15 @@
 package dev.convkit.graph;
 
-import dev.convkit.ops.Op;
 import dev.convkit.tensor.Shape;
-import dev.convkit.tensor.TensorSpec;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A layer of the functional API: configuration, shape rule, parameters, and its lowering to ops.
- * Shapes here exclude the batch dimension. A layer is applied once ({@link #apply}); build a new one to reuse the
+ * A layer of the functional API: configuration, parameters, and its lowering to ops, which is also its shape rule:
+ * {@link #outputShapes} runs the lowering on shapes only (see {@link ShapeLowering}), so a layer states how it
+ * computes and never, separately, what shape comes out.
+ *
+ * <p>Shapes here exclude the batch dimension. A layer is applied once ({@link #apply}); build a new one to reuse the
  * configuration. Its name is structural ("stage2/block1/conv1"); unnamed layers get "&lt;type&gt;_&lt;k&gt;" numbered in
  * the model's topological order when the {@link Model} is built, so names depend on structure only.
  */
@@ -27,13 +27,43 @@ public abstract class Layer {
     /** Keras class name shown by summary(), e.g. "Conv2D". */
     public abstract String type();
 
-    /** Output shapes (without batch) for these input shapes; throw via {@link #fail} when they are not acceptable. */
-    public abstract List<Shape> outputShapes(List<Shape> inputs);
+    /**
+     * Checks the number and ranks of the inputs (without batch) before anything is lowered, so that the error
+     * speaks of the layer ("Dense needs a (features) vector input") rather than of an op's batched operands; throw
+     * via {@link #fail}. The op shape rules check the rest (sizes, windows, agreement between inputs) during the
+     * shape-only lowering. Default: exactly one input of any rank.
+     */
+    protected void checkInputs(List<Shape> inputs) {
+        if (inputs.size() != 1) throw fail(inputs, type() + " takes exactly one input");
+    }
+
+    /** For {@link #checkInputs}: exactly one (C, H, W) image input. */
+    protected final void checkImageInput(List<Shape> inputs) {
+        if (inputs.size() != 1) throw fail(inputs, type() + " takes exactly one input");
+        if (inputs.get(0).rank() != 3) throw fail(inputs, type() + " needs a (C, H, W) image input");
+    }
+
+    /**
+     * Output shapes (without batch) for these input shapes: {@link #checkInputs}, then the layer's own
+     * {@link #lower} run at batch 1 in inference mode on shapes only, each op applying its shape rule. A shape an op
+     * refuses throws a {@link GraphException} naming this layer, the input shapes and what the op expected.
+     */
+    public final List<Shape> outputShapes(List<Shape> inputs) {
+        checkInputs(inputs);
+        return lowerShapes(inputs);
+    }
+
+    /** The shape-only lowering; {@link Input}, which is bound rather than lowered, answers its own shape. */
+    List<Shape> lowerShapes(List<Shape> inputs) { return ShapeLowering.outputShapes(this, inputs); }
 
     /** Parameters for these input shapes, in a fixed order. */
     public List<ParamSpec> params(List<Shape> inputs) { return List.of(); }
 
-    /** Emits the ops computing this layer's outputs. */
+    /**
+     * Emits the ops computing this layer's outputs: into a program at its batch size, and at batch 1 with
+     * placeholder values to derive {@link #outputShapes}. So it reads inputs, parameters and the batch size only
+     * through {@code ctx}, never through {@link #node()} (not yet set while shapes are derived).
+     */
     public abstract void lower(Lowering ctx);
 
     public final String name() { return name; }
@@ -63,20 +93,6 @@ public abstract class Layer {
         return new GraphException("layer '" + label() + "' (" + type() + ") cannot take input shape"
                 + (inputs.size() == 1 ? " " + inputs.get(0) : "s " + inputs) + ": " + expected);
     }
-
-    /** Output shapes from an op's shape rule at batch 1, turning its exception into one that names this layer. */
-    protected final List<Shape> viaOp(Op op, List<Shape> inputs, List<Shape> opInputsWithoutBatch) {
-        List<TensorSpec> specs = new ArrayList<>();
-        for (Shape s : opInputsWithoutBatch) specs.add(TensorSpec.f32(s));
-        try {
-            return op.outputs(specs).stream().map(t -> t.shape().dropBatch()).toList();
-        } catch (IllegalArgumentException e) { // InvalidOpException and Shape.of failures
-            throw fail(inputs, e.getMessage());
-        }
-    }
-
-    /** For the op rules: the batch-1 form of a shape. */
-    protected static Shape b1(Shape s) { return s.withBatch(1); }
 
     private String label() { return name == null ? type() : name; }
 

@@ -3,12 +3,18 @@ package dev.convkit.graph;
 import dev.convkit.ops.Op;
 import java.util.List;
 
-/** What a layer sees while it is lowered to ops for one batch size. */
+/**
+ * What a layer sees while it is lowered to ops for one batch size: the program builder's context, or the shape-only
+ * context that derives a layer's output shapes at batch 1 in inference mode.
+ */
 public interface Lowering {
     /** True when lowering the training program (batch statistics, active dropout). */
     boolean training();
 
     int batchSize();
+
+    /** Number of inputs the layer was applied to. */
+    int inputCount();
 
     /** The i-th input value of the layer. */
     Value input(int i);

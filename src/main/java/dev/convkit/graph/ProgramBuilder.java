@@ -107,7 +107,11 @@ public final class ProgramBuilder {
                 if (v == null) throw new IllegalStateException("layer " + n.layer() + " did not declare output " + i);
                 Shape want = n.outputs().get(i).shape().withBatch(p.batchSize);
                 if (!v.spec().shape().equals(want)) {
-                    throw new IllegalStateException("layer " + n.layer() + " lowered output " + i + " to " + v.spec().shape() + " but its shape rule says " + want);
+                    // The node's shapes come from the same lowering at batch 1 in inference mode; a difference
+                    // means the layer's lowering depends on the batch size or the mode in its output shape.
+                    throw new IllegalStateException("layer " + n.layer() + " lowered output " + i + " to " + v.spec().shape()
+                            + " in the " + (p.training ? "training" : "inference") + " program but to " + want
+                            + " when its shapes were derived (batch 1, inference)");
                 }
                 bound.put(n.outputs().get(i), v);
             }
@@ -160,6 +164,8 @@ public final class ProgramBuilder {
         @Override public boolean training() { return p.training; }
 
         @Override public int batchSize() { return p.batchSize; }
+
+        @Override public int inputCount() { return node.inputs().size(); }
 
         @Override public Value input(int i) { return bound.get(node.inputs().get(i)); }
 

@@ -3,8 +3,6 @@ package dev.convkit.layers;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
 import dev.convkit.ops.ActivationOp;
-import dev.convkit.tensor.Shape;
-import java.util.List;
 
 /**
  * Keras {@code Activation}: "relu", "sigmoid", "tanh" element-wise on any input, or "softmax" over a (K) input.
@@ -27,11 +25,6 @@ public final class Activation extends Layer {
     public ActivationOp.Kind kind() { return kind; }
 
     @Override public String type() { return "Activation"; }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "Activation takes exactly one input");
-        return viaOp(new ActivationOp(kind), inputs, List.of(b1(inputs.get(0))));
-    }
 
     @Override public void lower(Lowering ctx) {
         ctx.output(0, ctx.emit(new ActivationOp(kind), ctx.input(0)).get(0));

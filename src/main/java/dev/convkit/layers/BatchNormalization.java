@@ -49,20 +49,15 @@ public final class BatchNormalization extends Layer {
 
     @Override public String type() { return "BatchNormalization"; }
 
-    private int channels(List<Shape> inputs) {
+    @Override protected void checkInputs(List<Shape> inputs) {
         if (inputs.size() != 1) throw fail(inputs, "BatchNormalization takes exactly one input");
-        Shape x = inputs.get(0);
-        if (x.rank() != 1 && x.rank() != 3) throw fail(inputs, "BatchNormalization needs a (C, H, W) or (C) input");
-        return x.dim(0);
-    }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        Shape c = Shape.of(channels(inputs));
-        return viaOp(new BatchNormInfer(epsilon), inputs, List.of(b1(inputs.get(0)), c, c, c, c));
+        int rank = inputs.get(0).rank();
+        if (rank != 1 && rank != 3) throw fail(inputs, "BatchNormalization needs a (C, H, W) or (C) input");
     }
 
     @Override public List<ParamSpec> params(List<Shape> inputs) {
-        Shape c = Shape.of(channels(inputs));
+        checkInputs(inputs);
+        Shape c = Shape.of(inputs.get(0).dim(0));
         return List.of(
                 new ParamSpec("gamma", c, ParamKind.GAMMA, Initializer.ONES),
                 new ParamSpec("beta", c, ParamKind.BETA, Initializer.ZEROS),

@@ -5,7 +5,6 @@ import dev.convkit.graph.Lowering;
 import dev.convkit.graph.Value;
 import dev.convkit.ops.Concat;
 import dev.convkit.tensor.Shape;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,15 +19,12 @@ public final class Concatenate extends Layer {
 
     @Override public String type() { return "Concatenate"; }
 
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
+    @Override protected void checkInputs(List<Shape> inputs) {
         if (inputs.size() < 2) throw fail(inputs, "Concatenate needs at least 2 inputs, got " + inputs.size());
-        List<Shape> opInputs = new ArrayList<>();
-        for (Shape s : inputs) opInputs.add(b1(s));
-        return viaOp(new Concat(inputs.size()), inputs, opInputs);
     }
 
     @Override public void lower(Lowering ctx) {
-        int n = node().inputs().size();
+        int n = ctx.inputCount();
         Value[] xs = new Value[n];
         for (int i = 0; i < n; i++) xs[i] = ctx.input(i);
         ctx.output(0, ctx.emit(new Concat(n), xs).get(0));

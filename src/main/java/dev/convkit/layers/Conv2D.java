@@ -119,23 +119,11 @@ public final class Conv2D extends Layer {
 
     private Shape kernelShape(Shape input) { return Shape.of(filters, input.dim(0), kernelH, kernelW); }
 
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        Shape x = requireImage(inputs);
-        List<Shape> opInputs = new ArrayList<>(List.of(b1(x), kernelShape(x)));
-        if (useBias) opInputs.add(Shape.of(filters));
-        List<Shape> out = viaOp(new Conv2d(window(x), useBias), inputs, opInputs);
-        if (activation != null) out = viaOp(new ActivationOp(activation), inputs, List.of(b1(out.get(0))));
-        return out;
-    }
-
-    private Shape requireImage(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "Conv2D takes exactly one input");
-        if (inputs.get(0).rank() != 3) throw fail(inputs, "Conv2D needs a (C, H, W) image input");
-        return inputs.get(0);
-    }
+    @Override protected void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 
     @Override public List<ParamSpec> params(List<Shape> inputs) {
-        Shape x = requireImage(inputs);
+        checkInputs(inputs);
+        Shape x = inputs.get(0);
         List<ParamSpec> ps = new ArrayList<>();
         ps.add(new ParamSpec("kernel", kernelShape(x), ParamKind.KERNEL, kernelInit, l2));
         if (useBias) ps.add(new ParamSpec("bias", Shape.of(filters), ParamKind.BIAS, Initializer.ZEROS));

@@ -67,25 +67,16 @@ public final class Dense extends Layer {
 
     @Override public String type() { return "Dense"; }
 
-    private int features(List<Shape> inputs) {
+    @Override protected void checkInputs(List<Shape> inputs) {
         if (inputs.size() != 1) throw fail(inputs, "Dense takes exactly one input");
         if (inputs.get(0).rank() != 1) {
             throw fail(inputs, "Dense needs a (features) vector input; add Flatten or GlobalAveragePooling2D before it");
         }
-        return inputs.get(0).dim(0);
-    }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        int k = features(inputs);
-        List<Shape> opInputs = new ArrayList<>(List.of(b1(inputs.get(0)), Shape.of(k, units)));
-        if (useBias) opInputs.add(Shape.of(units));
-        List<Shape> out = viaOp(new DenseOp(useBias), inputs, opInputs);
-        if (activation != null) out = viaOp(new ActivationOp(activation), inputs, List.of(b1(out.get(0))));
-        return out;
     }
 
     @Override public List<ParamSpec> params(List<Shape> inputs) {
-        int k = features(inputs);
+        checkInputs(inputs);
+        int k = inputs.get(0).dim(0);
         List<ParamSpec> ps = new ArrayList<>();
         ps.add(new ParamSpec("kernel", Shape.of(k, units), ParamKind.KERNEL, kernelInit, l2));
         if (useBias) ps.add(new ParamSpec("bias", Shape.of(units), ParamKind.BIAS, Initializer.ZEROS));

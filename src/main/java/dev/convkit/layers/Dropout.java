@@ -4,8 +4,6 @@ import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
 import dev.convkit.ops.DropoutOp;
-import dev.convkit.tensor.Shape;
-import java.util.List;
 
 /**
  * Keras {@code Dropout}: in training, zeroes each element with probability {@code rate} and scales the kept ones by
@@ -45,11 +43,6 @@ public final class Dropout extends Layer {
     }
 
     @Override public String type() { return "Dropout"; }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "Dropout takes exactly one input");
-        return List.of(inputs.get(0));
-    }
 
     @Override public void lower(Lowering ctx) {
         if (!ctx.training() || rate == 0f) {

@@ -3,8 +3,6 @@ package dev.convkit.layers;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
 import dev.convkit.ops.FlattenOp;
-import dev.convkit.tensor.Shape;
-import java.util.List;
 
 /**
  * Keras {@code Flatten}: (C, H, W) → (H·W·C) with features in NHWC order, exactly as Keras on channels-last data,
@@ -17,11 +15,6 @@ public final class Flatten extends Layer {
     public Flatten() { this(null); }
 
     @Override public String type() { return "Flatten"; }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "Flatten takes exactly one input");
-        return viaOp(new FlattenOp(), inputs, List.of(b1(inputs.get(0))));
-    }
 
     @Override public void lower(Lowering ctx) {
         ctx.output(0, ctx.emit(new FlattenOp(), ctx.input(0)).get(0));

@@ -15,11 +15,7 @@ public final class GlobalAveragePooling2D extends Layer {
 
     @Override public String type() { return "GlobalAveragePooling2D"; }
 
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "GlobalAveragePooling2D takes exactly one input");
-        if (inputs.get(0).rank() != 3) throw fail(inputs, "GlobalAveragePooling2D needs a (C, H, W) image input");
-        return viaOp(new GlobalAvgPool(), inputs, List.of(b1(inputs.get(0))));
-    }
+    @Override protected void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 
     @Override public void lower(Lowering ctx) {
         ctx.output(0, ctx.emit(new GlobalAvgPool(), ctx.input(0)).get(0));

@@ -3,8 +3,6 @@ package dev.convkit.layers;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
 import dev.convkit.ops.LeakyRelu;
-import dev.convkit.tensor.Shape;
-import java.util.List;
 
 /**
  * Keras {@code LeakyReLU}: {@code x > 0 ? x : negativeSlope·x} element-wise on any input (Keras default
@@ -33,11 +31,6 @@ public final class LeakyReLU extends Layer {
     public float negativeSlope() { return negativeSlope; }
 
     @Override public String type() { return "LeakyReLU"; }
-
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "LeakyReLU takes exactly one input");
-        return viaOp(new LeakyRelu(negativeSlope), inputs, List.of(b1(inputs.get(0))));
-    }
 
     @Override public void lower(Lowering ctx) {
         ctx.output(0, ctx.emit(new LeakyRelu(negativeSlope), ctx.input(0)).get(0));

@@ -54,12 +54,7 @@ public abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
                 : Window2d.valid(poolH, poolW, strideH, strideW, 1, 1);
     }
 
-    @Override public final List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, type() + " takes exactly one input");
-        Shape x = inputs.get(0);
-        if (x.rank() != 3) throw fail(inputs, type() + " needs a (C, H, W) image input");
-        return viaOp(new Pool2d(kind, window(x)), inputs, List.of(b1(x)));
-    }
+    @Override protected final void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 
     @Override public final void lower(Lowering ctx) {
         Window2d w = window(ctx.input(0).spec().shape().dropBatch());

@@ -32,11 +32,7 @@ public final class ZeroPadding2D extends Layer {
 
     @Override public String type() { return "ZeroPadding2D"; }
 
-    @Override public List<Shape> outputShapes(List<Shape> inputs) {
-        if (inputs.size() != 1) throw fail(inputs, "ZeroPadding2D takes exactly one input");
-        if (inputs.get(0).rank() != 3) throw fail(inputs, "ZeroPadding2D needs a (C, H, W) image input");
-        return viaOp(op(), inputs, List.of(b1(inputs.get(0))));
-    }
+    @Override protected void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 
     @Override public void lower(Lowering ctx) {
         ctx.output(0, ctx.emit(op(), ctx.input(0)).get(0));

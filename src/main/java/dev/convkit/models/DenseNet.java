@@ -6,7 +6,6 @@ import dev.convkit.graph.Model;
 import dev.convkit.graph.SymbolicTensor;
 import dev.convkit.layers.Activation;
 import dev.convkit.layers.AveragePooling2D;
-import dev.convkit.layers.BatchNormalization;
 import dev.convkit.layers.Concatenate;
 import dev.convkit.layers.Conv2D;
 import dev.convkit.layers.Dense;
@@ -52,8 +51,8 @@ public final class DenseNet {
         int n = (depth - 4) / 6;
         SymbolicTensor image = ZooInputs.image(input);
         int filters = 2 * growth;
-        SymbolicTensor y = bnRelu("stem", "", image, 1e-3f);
-        y = conv("stem/conv", y, filters, 3, true, Initializer.HE_NORMAL);
+        SymbolicTensor y = Blocks.Norm.KERAS.bnRelu("stem", "", image);
+        y = conv(true, Initializer.HE_NORMAL).apply("stem/conv", y, filters, 3, 1);
         SymbolicTensor x = new Concatenate("stem/concat").apply(image, y);
         for (int b = 1; b <= 3; b++) {
             x = denseBlock("block" + b, x, n, growth, true, Initializer.HE_NORMAL, 1e-3f);
@@ -74,7 +73,7 @@ public final class DenseNet {
         SymbolicTensor image = ZooInputs.image(input);
         SymbolicTensor x = new ZeroPadding2D("stem/pad", 3).apply(image);
         x = new Conv2D("stem/conv", 64, 7).strides(2).useBias(false).apply(x);
-        x = bnRelu("stem", "", x, eps);
+        x = norm(eps).bnRelu("stem", "", x);
         x = new ZeroPadding2D("stem/pool_pad", 1).apply(x);
         x = new MaxPooling2D("stem/pool", 3).strides(2).apply(x);
         int[] blocks = {6, 12, 24, 16};
@@ -83,7 +82,7 @@ public final class DenseNet {
             if (b == blocks.length) break;
             x = transition("transition" + b, x, x.shape().dim(0) / 2, true, false, Initializer.GLOROT_UNIFORM, eps);
         }
-        x = bnRelu("head", "", x, eps);
+        x = norm(eps).bnRelu("head", "", x);
         x = new GlobalAveragePooling2D("head/avg_pool").apply(x);
         return new Model("densenet121", image, new Dense("head/dense", classes).apply(x));
     }
@@ -91,10 +90,12 @@ public final class DenseNet {
     /** {@code layers} bottleneck layers, each adding {@code growth} channels by concatenation. */
     public static SymbolicTensor denseBlock(String name, SymbolicTensor x, int layers, int growth, boolean bias,
                                             Initializer init, float bnEpsilon) {
+        Blocks.Conv conv = conv(bias, init);
+        Blocks.Norm norm = norm(bnEpsilon);
         for (int i = 1; i <= layers; i++) {
             String p = name + "/layer" + i;
-            SymbolicTensor y = conv(p + "/conv1", bnRelu(p, "1", x, bnEpsilon), 4 * growth, 1, bias, init);
-            y = conv(p + "/conv2", bnRelu(p, "2", y, bnEpsilon), growth, 3, bias, init);
+            SymbolicTensor y = conv.apply(p + "/conv1", norm.bnRelu(p, "1", x), 4 * growth, 1, 1);
+            y = conv.apply(p + "/conv2", norm.bnRelu(p, "2", y), growth, 3, 1);
             x = new Concatenate(p + "/concat").apply(x, y);
         }
         return x;
@@ -103,19 +104,15 @@ public final class DenseNet {
     /** BN-[ReLU]-conv1x1(filters)-AvgPool 2. */
     public static SymbolicTensor transition(String name, SymbolicTensor x, int filters, boolean relu, boolean bias,
                                             Initializer init, float bnEpsilon) {
-        SymbolicTensor y = new BatchNormalization(name + "/bn").epsilon(bnEpsilon).apply(x);
+        SymbolicTensor y = norm(bnEpsilon).bn(name + "/bn", x);
         if (relu) y = Activation.relu(name + "/relu").apply(y);
-        y = conv(name + "/conv", y, filters, 1, bias, init);
+        y = conv(bias, init).apply(name + "/conv", y, filters, 1, 1);
         return new AveragePooling2D(name + "/pool", 2).apply(y);
     }
 
-    private static SymbolicTensor bnRelu(String prefix, String suffix, SymbolicTensor x, float eps) {
-        SymbolicTensor y = new BatchNormalization(prefix + "/bn" + suffix).epsilon(eps).apply(x);
-        return Activation.relu(prefix + "/relu" + suffix).apply(y);
-    }
+    /** DenseNet's convs: 'same', stride 1, no l2. */
+    private static Blocks.Conv conv(boolean bias, Initializer init) { return new Blocks.Conv(Padding.SAME, bias, init, 0f); }
 
-    private static SymbolicTensor conv(String name, SymbolicTensor x, int filters, int kernel, boolean bias,
-                                       Initializer init) {
-        return new Conv2D(name, filters, kernel).padding(Padding.SAME).useBias(bias).kernelInitializer(init).apply(x);
-    }
+    /** Keras's BN momentum 0.99 with the variant's epsilon. */
+    private static Blocks.Norm norm(float epsilon) { return new Blocks.Norm(epsilon, Blocks.Norm.KERAS.momentum()); }
 }

@@ -55,10 +55,18 @@ public final class ModelRegistry {
                 1, 10, 100, 12, a -> DenseNet.bc(a.depth(), a.growthRate(), a.input(), a.classes())));
         fixed("densenet121", "DenseNet-121 (keras.applications) for ImageNet-size inputs", imagenet, 1000,
                 a -> DenseNet.densenet121(a.input(), a.classes()));
+        fixed("resnet18", "ResNet-18 v1.5, basic blocks 2-2-2-2, bias-free convs", imagenet, 1000,
+                a -> ResNet.resnet18(a.input(), a.classes()));
+        fixed("resnet34", "ResNet-34 v1.5, basic blocks 3-4-6-3, bias-free convs", imagenet, 1000,
+                a -> ResNet.resnet34(a.input(), a.classes()));
         fixed("resnet50", "ResNet-50 v1.5 (model-garden Keras), bias-free convs", imagenet, 1000,
-                a -> ResNet50.build(a.input(), a.classes()));
+                a -> ResNet.resnet50(a.input(), a.classes()));
         fixed("resnet50_cifar100", "ResNet-50 at 32x32 with 100 classes", cifar, 100,
-                a -> ResNet50.build(a.input(), a.classes()));
+                a -> ResNet.resnet50(a.input(), a.classes()));
+        fixed("resnet101", "ResNet-101 v1.5, bottlenecks 3-4-23-3, bias-free convs", imagenet, 1000,
+                a -> ResNet.resnet101(a.input(), a.classes()));
+        fixed("resnet152", "ResNet-152 v1.5, bottlenecks 3-8-36-3, bias-free convs", imagenet, 1000,
+                a -> ResNet.resnet152(a.input(), a.classes()));
         fixed("vgg16", "VGG16 with its fully connected top", imagenet, 1000, a -> Vgg16.build(a.input(), a.classes()));
         fixed("vgg16_cifar100", "VGG16 at 32x32 with 100 classes", cifar, 100, a -> Vgg16.build(a.input(), a.classes()));
         fixed("alexnet", "AlexNet, single tower, no LRN", Shape.of(3, 227, 227), 1000,

@@ -7,8 +7,6 @@ import dev.convkit.graph.SymbolicTensor;
 import dev.convkit.layers.Activation;
 import dev.convkit.layers.Add;
 import dev.convkit.layers.AveragePooling2D;
-import dev.convkit.layers.BatchNormalization;
-import dev.convkit.layers.Conv2D;
 import dev.convkit.layers.Dense;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.Padding;
@@ -35,6 +33,9 @@ import dev.convkit.tensor.Shape;
  */
 public final class ResNetCifar {
     static final float L2 = 1e-4f;
+    /** The example's conv: 'same', bias, he_normal, l2(1e-4); its BN: Keras defaults. */
+    private static final Blocks.Conv CONV = new Blocks.Conv(Padding.SAME, true, Initializer.HE_NORMAL, L2);
+    private static final Blocks.Norm NORM = Blocks.Norm.KERAS;
 
     private ResNetCifar() {}
 
@@ -86,7 +87,7 @@ public final class ResNetCifar {
     public static SymbolicTensor v1Block(String name, SymbolicTensor x, int filters, int strides, boolean project) {
         SymbolicTensor y = convUnit(name, "1", x, filters, 3, strides, true, true);
         y = convUnit(name, "2", y, filters, 3, 1, true, false);
-        SymbolicTensor shortcut = project ? conv(name + "/shortcut", x, filters, 1, strides) : x;
+        SymbolicTensor shortcut = project ? CONV.apply(name + "/shortcut", x, filters, 1, strides) : x;
         SymbolicTensor sum = new Add(name + "/add").apply(y, shortcut);
         return Activation.relu(name + "/relu").apply(sum);
     }
@@ -97,11 +98,11 @@ public final class ResNetCifar {
      */
     public static SymbolicTensor v2Block(String name, SymbolicTensor x, int inner, int out, int strides,
                                          boolean preActivate, boolean project) {
-        SymbolicTensor y = preActivate ? bnRelu(name, "1", x) : x;
-        y = conv(name + "/conv1", y, inner, 1, strides);
-        y = conv(name + "/conv2", bnRelu(name, "2", y), inner, 3, 1);
-        y = conv(name + "/conv3", bnRelu(name, "3", y), out, 1, 1);
-        SymbolicTensor shortcut = project ? conv(name + "/shortcut", x, out, 1, strides) : x;
+        SymbolicTensor y = preActivate ? NORM.bnRelu(name, "1", x) : x;
+        y = CONV.apply(name + "/conv1", y, inner, 1, strides);
+        y = CONV.apply(name + "/conv2", NORM.bnRelu(name, "2", y), inner, 3, 1);
+        y = CONV.apply(name + "/conv3", NORM.bnRelu(name, "3", y), out, 1, 1);
+        SymbolicTensor shortcut = project ? CONV.apply(name + "/shortcut", x, out, 1, strides) : x;
         return new Add(name + "/add").apply(y, shortcut);
     }
 
@@ -113,26 +114,15 @@ public final class ResNetCifar {
 
     private static SymbolicTensor convUnit(String prefix, String suffix, SymbolicTensor x, int filters, int kernel,
                                            int strides, boolean bn, boolean relu) {
-        SymbolicTensor y = conv(prefix + "/conv" + suffix, x, filters, kernel, strides);
-        if (bn) y = new BatchNormalization(prefix + "/bn" + suffix).apply(y);
+        SymbolicTensor y = CONV.apply(prefix + "/conv" + suffix, x, filters, kernel, strides);
+        if (bn) y = NORM.bn(prefix + "/bn" + suffix, y);
         if (relu) y = Activation.relu(prefix + "/relu" + suffix).apply(y);
         return y;
     }
 
-    private static SymbolicTensor bnRelu(String prefix, String suffix, SymbolicTensor x) {
-        SymbolicTensor y = new BatchNormalization(prefix + "/bn" + suffix).apply(x);
-        return Activation.relu(prefix + "/relu" + suffix).apply(y);
-    }
-
-    /** The example's conv: 'same', bias, he_normal, l2(1e-4). */
-    private static SymbolicTensor conv(String name, SymbolicTensor x, int filters, int kernel, int strides) {
-        return new Conv2D(name, filters, kernel).strides(strides).padding(Padding.SAME)
-                .kernelInitializer(Initializer.HE_NORMAL).kernelRegularizerL2(L2).apply(x);
-    }
-
     /** [BN-ReLU]-AvgPool 8-Flatten-Dense(he_normal) → logits. */
     static SymbolicTensor head(String name, SymbolicTensor x, int classes, boolean preActivate) {
-        if (preActivate) x = bnRelu(name, "", x);
+        if (preActivate) x = NORM.bnRelu(name, "", x);
         x = new AveragePooling2D(name + "/avg_pool", 8).apply(x);
         x = new Flatten(name + "/flatten").apply(x);
         return new Dense(name + "/dense", classes).kernelInitializer(Initializer.HE_NORMAL).apply(x);

@@ -11,8 +11,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Exact Keras-style parameter counts (total / trainable / non-trainable = BN moving statistics). The CIFAR, MNIST
- * and 32x32 rows are the table of /work/shared/anchors/pytorch/params.md (cross-checked there against published
- * Keras summaries); the ImageNet-size rows are the published keras.applications / torchvision numbers.
+ * and 32x32 rows are the table of ../shared/anchors/pytorch/params.md (relative to the repo root; cross-checked
+ * there against published Keras summaries); the ImageNet-size rows are the published keras.applications /
+ * torchvision numbers.
  */
 class ModelParamCountsTest {
 
@@ -41,6 +42,13 @@ class ModelParamCountsTest {
                 Arguments.of("vgg16", d, 138_357_544L, 138_357_544L, 0L, 1000),
                 Arguments.of("densenet121", d, 8_062_504L, 7_978_856L, 83_648L, 1000),
                 Arguments.of("resnet50", d, 25_610_152L, 25_557_032L, 53_120L, 1000),
+                // The other ImageNet ResNets: trainable = torchvision's resnet18/34/101/152; non-trainable = 2 × the BN
+                // channels (stem 64; per block 2f basic or 6f bottleneck, plus the projection's BN in first blocks):
+                // 4,800 / 8,512 / 52,672 / 75,712 channels.
+                Arguments.of("resnet18", d, 11_699_112L, 11_689_512L, 9_600L, 1000),
+                Arguments.of("resnet34", d, 21_814_696L, 21_797_672L, 17_024L, 1000),
+                Arguments.of("resnet101", d, 44_654_504L, 44_549_160L, 105_344L, 1000),
+                Arguments.of("resnet152", d, 60_344_232L, 60_192_808L, 151_424L, 1000),
                 Arguments.of("alexnet", d, 62_378_344L, 62_378_344L, 0L, 1000),
                 // Our own small MNIST models: conv/dense/BN arithmetic in their javadoc.
                 Arguments.of("mnist_resnet", d, 152_842L, 152_202L, 640L, 10),

@@ -25,7 +25,7 @@ class ModelRegistryTest {
     @Test void registersEveryFamily() {
         assertTrue(ModelRegistry.names().containsAll(List.of("resnet20v1", "resnet32v1", "resnet44v1", "resnet56v1",
                 "resnet110v1", "resnet29v2", "resnet56v2", "resnet110v2", "resnet_v1", "resnet_v2", "densenet_bc_100_k12",
-                "densenet_bc", "densenet121", "resnet50", "resnet50_cifar100", "vgg16", "vgg16_cifar100", "alexnet",
+                "densenet_bc", "densenet121", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_cifar100", "vgg16", "vgg16_cifar100", "alexnet",
                 "mnist_cnn", "y_network", "mnist_resnet", "mnist_densenet")), ModelRegistry.names().toString());
     }
 

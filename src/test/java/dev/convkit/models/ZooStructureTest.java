@@ -2,8 +2,10 @@ package dev.convkit.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ParamKind;
 import dev.convkit.layers.BatchNormalization;
@@ -19,7 +21,7 @@ class ZooStructureTest {
     private static Shape out(Model m, String layer) { return m.layer(layer).node().outputs().get(0).shape(); }
 
     @Test void resnet50At32x32() {
-        Model m = ResNet50.build(Shape.of(3, 32, 32), 100);
+        Model m = ResNet.resnet50(Shape.of(3, 32, 32), 100);
         assertEquals(Shape.of(3, 38, 38), out(m, "stem/pad"));
         assertEquals(Shape.of(64, 16, 16), out(m, "stem/conv"));
         assertEquals(Shape.of(64, 8, 8), out(m, "stem/pool"));
@@ -42,7 +44,7 @@ class ZooStructureTest {
     }
 
     @Test void resnet50TakesMnistToo() {
-        Model m = ResNet50.build(Shape.of(1, 28, 28), 10);
+        Model m = ResNet.resnet50(Shape.of(1, 28, 28), 10);
         assertEquals(Shape.of(64, 14, 14), out(m, "stem/conv"));
         assertEquals(Shape.of(2048, 1, 1), out(m, "stage4/block3/relu"));
         assertEquals(Shape.of(10), m.outputs().get(0).shape());
@@ -53,6 +55,30 @@ class ZooStructureTest {
         assertEquals(Shape.of(64, 112, 112), out(m, "stem/conv"));
         assertEquals(Shape.of(64, 56, 56), out(m, "stem/pool"));
         assertEquals(Shape.of(2048, 7, 7), out(m, "stage4/block3/relu"));
+    }
+
+    @Test void resnet18BasicBlocksProjectOnlyWhereTheShapeChanges() {
+        Model m = ModelRegistry.create("resnet18");
+        assertEquals("resnet18", m.name());
+        assertEquals(Shape.of(64, 56, 56), out(m, "stage1/block2/relu"));
+        assertEquals(Shape.of(128, 28, 28), out(m, "stage2/block1/conv1"));
+        assertEquals(Shape.of(512, 7, 7), out(m, "stage4/block2/relu"));
+        assertEquals(Shape.of(512), out(m, "head/avg_pool"));
+        assertEquals(Shape.of(64, 64, 3, 3), m.params().get("stage1/block1/conv2/kernel").shape());
+        assertFalse(m.params().containsKey("stage1/block1/shortcut/conv/kernel"), "64 → 64 at stride 1: identity");
+        assertEquals(Shape.of(128, 64, 1, 1), m.params().get("stage2/block1/shortcut/conv/kernel").shape());
+        assertFalse(m.params().containsKey("stage2/block1/conv3/kernel"), "basic blocks have two convs");
+    }
+
+    @Test void imagenetResNetNamesFollowTheirDepth() {
+        assertEquals(List.of("resnet34", "resnet101", "resnet152"), List.of(ModelRegistry.create("resnet34").name(),
+                ModelRegistry.create("resnet101").name(), ModelRegistry.create("resnet152").name()));
+        Model r152 = ModelRegistry.create("resnet152");
+        assertEquals(Shape.of(512, 28, 28), out(r152, "stage2/block8/relu"));
+        assertEquals(Shape.of(1024, 14, 14), out(r152, "stage3/block36/relu"));
+        GraphException e = assertThrows(GraphException.class,
+                () -> ResNet.imagenet(ResNet.Block.BASIC, new int[] {2, 2, 2}, Shape.of(3, 64, 64), 10));
+        assertEquals("an ImageNet ResNet needs 4 stages of at least 1 block each, got [2, 2, 2]", e.getMessage());
     }
 
     @Test void densenetBcChannelsFollowTheKerasCompression() {

@@ -21,8 +21,10 @@ import java.util.Map;
  * as bench.py does, the order alternating between repeats. A run during which other processes used more than
  * {@code --max-other-cores} is retried; before each run it waits (up to {@code --quiet-wait} s) for the machine to
  * drop to {@code --quiet-cores} busy cores. {@code --omp-wait-policy} sets OMP_WAIT_POLICY for our side only (the
- * {@code convkit} launcher sets PASSIVE; by default both sides keep libgomp's default). Prints and writes (OUT.md, OUT.json) per workload: images/s of both sides
- * and their ratio for training and inference, and peak RSS of both sides.
+ * {@code convkit} launcher sets PASSIVE; by default both sides keep libgomp's default). Prints and writes (OUT.md,
+ * OUT.json) per workload: images/s of both sides and their ratio for training and inference, and peak RSS of both
+ * sides. The reference defaults to {@code ../shared/anchors/pytorch/bench.py} relative to the repo root, which is
+ * the system property {@code convkit.home} ({@code side_by_side.sh} sets it) or else the working directory.
  *
  * <pre>java -cp benchmarks.jar dev.convkit.bench.SideBySide --configs ResNet20v1:128,MNIST-CNN:128 --out results/sbs</pre>
  */
@@ -33,9 +35,16 @@ public final class SideBySide {
 
     private SideBySide() {}
 
+    /** ../shared/anchors/pytorch/bench.py beside the repo root: {@code convkit.home}, else the working directory. */
+    static Path defaultReference() {
+        String home = System.getProperty("convkit.home");
+        Path root = (home == null || home.isEmpty() ? Path.of("") : Path.of(home)).toAbsolutePath();
+        return root.resolve("../shared/anchors/pytorch/bench.py").normalize();
+    }
+
     public static void main(String[] argv) throws IOException, InterruptedException {
         Args a = new Args(argv, "SideBySide [--configs ResNet20v1:128,MNIST-CNN:128] [--modes train,infer] [--repeats 3]"
-                + " [--min-time 10] [--reference /work/shared/anchors/pytorch/bench.py] [--python /usr/bin/python3]"
+                + " [--min-time 10] [--reference ../shared/anchors/pytorch/bench.py] [--python /usr/bin/python3]"
                 + " [--torch-blas openblas|system] [--engine cpu] [--lock /tmp/cpu-bench.lock] [--max-other-cores 0.1]"
                 + " [--max-attempts 2] [--retry-sleep 20] [--quiet-cores 0.3] [--quiet-wait 300] [--jvm-options '...']"
                 + " [--omp-wait-policy PASSIVE|ACTIVE]"
@@ -44,7 +53,7 @@ public final class SideBySide {
         List<String> modes = a.getList("modes", List.of("train", "infer"));
         int repeats = a.getInt("repeats", 3), maxAttempts = a.getInt("max-attempts", 2);
         String minTime = a.get("min-time", "10");
-        String reference = a.get("reference", "/work/shared/anchors/pytorch/bench.py");
+        String reference = a.get("reference", defaultReference().toString());
         String python = a.get("python", "/usr/bin/python3");
         String blas = a.get("torch-blas", "openblas");
         String engine = a.get("engine", "cpu");

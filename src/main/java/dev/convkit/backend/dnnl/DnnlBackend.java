@@ -72,11 +72,8 @@ final class DnnlBackend implements Backend {
     private final Pointer zeros;
     static final int ZEROS_BYTES = 256;
     private boolean open = true;
-    /**
-     * Whether programs for this engine use fused ops ({@link #fuses}). On by default; the system property
-     * {@code convkit.cpu.fused=false} turns it off, for before/after measurements and for bisecting a suspect fusion.
-     */
-    private final boolean fused = !"false".equals(System.getProperty("convkit.cpu.fused"));
+    /** Whether programs for this engine use fused ops ({@link #fuses}): {@link BackendOptions#fusedOps()}. */
+    private final boolean fused;
 
     DnnlBackend(BackendOptions options) { this(options, true); }
 
@@ -108,6 +105,7 @@ final class DnnlBackend implements Backend {
         int cores = Runtime.getRuntime().availableProcessors();
         hostThreads = new HostThreads(Math.min(pool, cores));
         deterministic = options.deterministic();
+        fused = options.fusedOps();
         device = "oneDNN " + DnnlProvider.version() + " on " + pool + " threads (" + DnnlProvider.isa()
                 + (blocked == null ? ", canonical layouts" : ", activations " + blocked) + ")"
                 + (pool > cores ? "; the JVM may use only " + cores + " cores: set OMP_NUM_THREADS=" + cores : "");

@@ -15,7 +15,9 @@ import java.util.Random;
  * A quick timing tool for the cpu engine (not a test): median img/s of the training step (SGD momentum 0.9, sparse
  * labels) or the inference step of a zoo model on fixed random inputs. Usage:
  * {@code java -cp ... dev.convkit.backend.dnnl.DnnlStepTiming MODEL BATCH train|infer [SECONDS]}.
- * Set {@code ONEDNN_VERBOSE=1} and {@code SECONDS=0} to log the primitives of one step after warm-up.
+ * Set {@code ONEDNN_VERBOSE=1} and {@code SECONDS=0} to log the primitives of one step after warm-up, and
+ * {@code -Dconvkit.cpu.fused=false} to time the unfused program ({@link BackendOptions#fusedOps()} off), the
+ * "before" of a fusion's before/after.
  */
 public final class DnnlStepTiming {
     private DnnlStepTiming() {}
@@ -33,7 +35,8 @@ public final class DnnlStepTiming {
         for (float[] in : inputs) for (int i = 0; i < in.length; i++) in[i] = (float) rnd.nextGaussian();
         float[] labels = new float[batch];
         for (int i = 0; i < batch; i++) labels[i] = rnd.nextInt(classes);
-        try (Backend engine = Backends.open("cpu", BackendOptions.defaults());
+        boolean fused = !"false".equals(System.getProperty("convkit.cpu.fused"));
+        try (Backend engine = Backends.open("cpu", BackendOptions.defaults().withFusedOps(fused));
              CompiledModel m = new CompiledModel(model, engine, new SgdUpdate(0.9f, false))) {
             m.initialize(0);
             Runnable step = train ? () -> m.trainStep(inputs, labels, Labels.SPARSE, 0.01f)

@@ -21,8 +21,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One convolution kernel per invocation (with bias, as the zoo's Keras convs; the bias costs next to nothing):
- * forward, backward data or backward weights (+ bias), canonical NCHW in and out as the executor calls it, so the
- * time includes the kernel's own reorders to and from oneDNN's blocked layouts. Shapes are lines of
+ * forward, backward data or backward weights (+ bias), with its operands in the layouts the executor hands it in a
+ * training step: activations and their gradients in the engine's own layout ({@link OpFixture#activation}; oneDNN's
+ * blocked nChw16c on an AVX-512 cpu engine), weights and bias canonical. The time therefore includes the kernel's
+ * own conversion of the canonical weights, and none of the activation reorders a step does only at its ends.
+ * Shapes are lines of
  * models/shapes/conv_*.txt; the defaults are conv_resnet20v1.txt (BenchMain sets the full lists).
  * GFLOP/s = {@link ConvShape#flops()} / time (ResultsReport computes it).
  */
