@@ -54,6 +54,8 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     private Map<String, Object> resumedData;                // from resume(): the next fit's pipeline must match it
     private Map<String, Object> pendingCallbackStates;      // from resume(): restored at the next fit's start
     private List<Callback> callbacks = List.of();           // of the current or last fit
+    private volatile boolean interruptRequested;            // set from any thread by interrupt(); cleared when a fit returns
+    private boolean interrupted;                            // the last fit ended by interrupt()
 
     private Trainer(Builder b) {
         this.optimizer = b.optimizer;
@@ -151,17 +153,38 @@ public final class Trainer implements TrainingHost, AutoCloseable {
             pendingCallbackStates = null;
         }
         EpochRunner runner = new EpochRunner(this, state, callbacks, progress);
+        interrupted = false;
         for (int epoch = epochsCompleted; epoch < epochs && !state.stopRequested(); epoch++) {
-            EpochLogs logs = runner.run(train, val, epoch);
+            EpochLogs logs = interruptRequested ? null : runner.run(train, val, epoch);
+            if (logs == null) {                            // interrupt(): the running epoch is abandoned, its checkpoint not written
+                interrupted = true;
+                progress.onInterrupted(epoch, epochs);
+                break;
+            }
             history.add(logs);
             epochsCompleted = epoch + 1;
             for (Callback c : callbacks) c.onEpochEnd(state, logs);
             if (runDirectory != null) saveCheckpointUnchecked(runDirectory, Checkpoint.LATEST);
             progress.onEpochEnd(logs, epochs);
         }
+        interruptRequested = false;
         for (Callback c : callbacks) c.onTrainEnd(state);
         return new History(history);
     }
+
+    /**
+     * Asks a running {@link #fit} to stop at the next step boundary: the step running now finishes, the rest of its
+     * epoch (validation included) is abandoned and writes no logs or checkpoint, so the run folder keeps the
+     * checkpoint of the last complete epoch; {@code fit} then returns the history of the completed epochs and
+     * {@link #wasInterrupted()} is true. Safe to call from any thread (a signal handler); a request made before
+     * {@code fit} starts stops it before its first step.
+     */
+    public void interrupt() { interruptRequested = true; }
+
+    /** True when the last {@link #fit} returned because of {@link #interrupt()} rather than after its last epoch. */
+    public boolean wasInterrupted() { return interrupted; }
+
+    boolean interruptRequested() { return interruptRequested; }
 
     /** {@link #fit(BatchPipeline, BatchPipeline, int, Callback...)} over pipelines made here: shuffled with the trainer's seed, no augmentation. */
     public History fit(Dataset train, Dataset val, int epochs, int batchSize, Callback... callbacks) {
@@ -197,12 +220,18 @@ public final class Trainer implements TrainingHost, AutoCloseable {
      * Loss (cross-entropy plus the L2 penalty of the current weights, as Keras reports val_loss), accuracy and top-5
      * accuracy over every record of {@code data}, in inference mode.
      */
-    public Metrics evaluate(BatchPipeline data) {
+    public Metrics evaluate(BatchPipeline data) { return evaluate(data, false); }
+
+    /** With {@code stoppable}, returns null as soon as {@link #interrupt()} was requested. */
+    Metrics evaluate(BatchPipeline data, boolean stoppable) {
         checkData(data, "evaluation");
         MetricAccumulator acc = new MetricAccumulator();
         double penalty = Penalties.l2(compiled);
         try (BatchIterator it = data.epoch(0)) {
-            while (it.hasNext()) testStepInto(it.next(), acc, penalty);
+            while (it.hasNext()) {
+                if (stoppable && interruptRequested) return null;
+                testStepInto(it.next(), acc, penalty);
+            }
         }
         return acc.result();
     }

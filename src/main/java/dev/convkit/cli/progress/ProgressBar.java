@@ -108,6 +108,15 @@ public final class ProgressBar implements ProgressListener {
         out.flush();
     }
 
+    /** Training stopped inside an epoch: the bar on screen stays, ended by a line break, so what follows starts on a line of its own. */
+    @Override public void onInterrupted(int epoch, int totalEpochs) {
+        if (mode == Mode.BAR && drawnWidth > 0) {
+            out.println();
+            drawnWidth = 0;
+        }
+        out.flush();
+    }
+
     /** A message of its own (a checkpoint written, the rate reduced), on a fresh line even while a bar is drawn. */
     public void message(String text) {
         clearBar();
