@@ -134,6 +134,26 @@ class FitLifecycleTest {
         assertTrue(resumed.out().contains("resuming " + run + " after epoch " + kept + " of " + (kept + 1)), resumed.transcript());
     }
 
+    @Test void aRunFolderOfCheckpointFormat1StillResumes() throws IOException {
+        Path run = tmp.resolve("v1");
+        assertEquals(0, CliRun.of(args(new String[] {"fit"}, "--epochs", "1", "--augment", "--engine", "cpu", "--out", run.toString())).exit());
+        Path sidecar = run.resolve("checkpoint.json");
+        Map<String, Object> v2 = Json.parseObject(Files.readString(sidecar));
+        assertEquals(2L, v2.get("format_version"));
+        assertEquals(1L, ((Map<?, ?>) ((List<?>) v2.get("history")).get(0)).get("epoch"), "epochs count from 1, as in log.csv");
+        assertEquals(Map.of("width_shift", 0.1, "height_shift", 0.1, "horizontal_flip", false, "pad_crop", 0L), ((Map<?, ?>) v2.get("data")).get("augmentation"));
+        // Format 1, as earlier releases wrote it: epochs from 0 and the augmentation as the record's text.
+        String v1 = Files.readString(sidecar).replace("\"format_version\": 2", "\"format_version\": 1").replace("\"epoch\": 1,", "\"epoch\": 0,")
+                .replaceAll("(\"drop_last\": (true|false),\\s*\"augmentation\": )\\{[^}]*\\}",
+                        "$1\"Augmentation[widthShift=0.1, heightShift=0.1, horizontalFlip=false, padCrop=0]\"");
+        assertTrue(v1.contains("\"epoch\": 0,") && v1.contains("horizontalFlip=false") && v1.contains("\"format_version\": 1"), v1);
+        Files.writeString(sidecar, v1);
+        CliRun more = CliRun.of("fit", "--resume", run.toString(), "--epochs", "2", "--engine", "cpu", "--offline", "--progress", "off");
+        assertEquals(0, more.exit(), more.transcript());
+        List<?> history = (List<?>) Json.parseObject(Files.readString(sidecar)).get("history");
+        assertEquals(List.of(1L, 2L), history.stream().map(e -> ((Map<?, ?>) e).get("epoch")).toList());
+    }
+
     @Test void theFirstSignalStopsTheSecondExitsAtOnce() {
         int[] calls = new int[2];
         try (Interrupts i = Interrupts.detached(() -> calls[0]++, () -> calls[1]++)) {

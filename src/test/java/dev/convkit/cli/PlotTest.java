@@ -77,6 +77,21 @@ class PlotTest {
         assertEquals(TrainingPlots.WIDTH, ImageIO.read(files.get(0).toFile()).getWidth());
     }
 
+    @Test void hugeLossesGetShortScientificLabelsThatFitInTheImage() throws IOException {
+        Map<String, double[]> h = new LinkedHashMap<>();
+        h.put("loss", new double[] {2.3, 1.9862600676676862e21, 4.1e20});
+        h.put("accuracy", new double[] {0.1, 0.1, 0.1});
+        AxisTicks y = AxisTicks.of(0, 1.9862600676676862e21, 6, false);
+        for (double v : y.ticks()) {
+            String label = y.label(v);
+            assertTrue(label.length() <= 9, "short label: " + label);
+            if (v != 0) assertTrue(label.matches("\\d\\.\\d\\de\\+2[01]"), label);
+        }
+        BufferedImage img = ImageIO.read(TrainingPlots.write(tmp, "m", h, 1).get(0).toFile());
+        // Nothing is drawn in the first columns: the widest label starts inside the image.
+        for (int x = 0; x < 6; x++) for (int yy = 0; yy < img.getHeight(); yy++) assertEquals(0xFFFFFF, img.getRGB(x, yy) & 0xFFFFFF, "pixel " + x + "," + yy);
+    }
+
     private static List<Integer> toList(byte[] b) {
         Integer[] out = new Integer[b.length];
         for (int i = 0; i < b.length; i++) out[i] = b[i] & 0xff;

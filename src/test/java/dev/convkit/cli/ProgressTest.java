@@ -42,6 +42,10 @@ class ProgressTest {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", Double.NaN);
         assertEquals("Epoch 1/1 - 2m05s - loss: nan", EpochLine.format(1, 1, 125, m, Double.NaN));
+        m.put("loss", 1.9862600676676862e21);
+        m.put("accuracy", 99999.5);
+        assertEquals("Epoch 1/1 - 2m05s - loss: 1.9863e+21 - accuracy: 99999.5000", EpochLine.format(1, 1, 125, m, Double.NaN),
+                "scientific from 1e5 on, not a row of 22 digits");
         assertEquals("1h02m", Durations.format(3725));
         assertEquals("?", Durations.format(Double.NaN));
     }

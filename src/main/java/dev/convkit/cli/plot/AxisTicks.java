@@ -61,10 +61,14 @@ public record AxisTicks(double min, double max, double step, List<Double> ticks)
         return d;
     }
 
-    /** A tick value as its label, with as many decimals as the step needs ("0.25", "10", "1e-04" for tiny steps). */
+    /**
+     * A tick value as its label, with as many decimals as the step needs ("0.25", "10"), in scientific notation for
+     * tiny steps ("1.0e-04") and for values of a million or more ("2.5e+21").
+     */
     public String label(double v) {
         int d = decimals(step);
         if (d > 5) return String.format(Locale.ROOT, "%.1e", v);
+        if (Math.abs(v) >= 1e6) return String.format(Locale.ROOT, "%.2e", v);
         return String.format(Locale.ROOT, "%." + d + "f", v);
     }
 }

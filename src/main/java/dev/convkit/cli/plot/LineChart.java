@@ -57,7 +57,12 @@ public final class LineChart {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
-            Frame f = new Frame(LEFT, TOP, width - LEFT - RIGHT, height - TOP - BOTTOM, xt, yt);
+            // The left margin grows with the widest y tick label, so large values are never cut off at the edge.
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            int widest = 0;
+            for (double v : yt.ticks()) widest = Math.max(widest, g.getFontMetrics().stringWidth(yt.label(v)));
+            int left = Math.max(LEFT, widest + 8 + 40);                // tick gap, then room for the rotated axis title
+            Frame f = new Frame(left, TOP, width - left - RIGHT, height - TOP - BOTTOM, xt, yt);
             drawGridAndTicks(g, f);
             drawSeries(g, f);
             drawTitles(g, f, width, height);
