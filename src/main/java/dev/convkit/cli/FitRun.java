@@ -3,7 +3,7 @@ package dev.convkit.cli;
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.Backends;
 import dev.convkit.cli.plot.TrainingPlots;
-import dev.convkit.cli.progress.ProgressBar;
+import dev.convkit.train.progress.ProgressBar;
 import dev.convkit.data.BatchPipeline;
 import dev.convkit.data.Dataset;
 import dev.convkit.data.Normalizer;

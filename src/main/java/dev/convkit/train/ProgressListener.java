@@ -8,6 +8,9 @@ public interface ProgressListener {
     /** An epoch starts; {@code epoch} is 0-based and runs {@code stepsPerEpoch} batches. */
     default void onEpochBegin(int epoch, int totalEpochs, int stepsPerEpoch) {}
 
+    /** Reports nothing. */
+    ProgressListener NONE = new ProgressListener() { };
+
     /** A training batch finished. */
     default void onBatchEnd(BatchProgress progress) {}
 

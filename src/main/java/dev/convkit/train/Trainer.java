@@ -10,7 +10,11 @@ import dev.convkit.exec.CompiledModel;
 import dev.convkit.exec.CompiledModel.StepResult;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.train.progress.ProgressBar;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +65,8 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         this.optimizer = b.optimizer;
         this.labels = b.labels;
         this.schedule = b.schedule;
-        this.progress = b.progress;
+        this.progress = b.progress != null ? b.progress
+                : new ProgressBar(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true), ProgressBar.Mode.auto());
         this.runDirectory = b.runDirectory;
         this.modelConfig = b.modelConfig != null ? Map.copyOf(b.modelConfig) : defaultConfig(b.model);
         this.runInfo = b.runInfo;
@@ -81,7 +86,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         private final Optimizer optimizer;
         private Labels labels = Labels.SPARSE;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
-        private ProgressListener progress = new ProgressListener() { };
+        private ProgressListener progress;              // null: the default, a ProgressBar on System.out
         private Path runDirectory;
         private Map<String, Object> modelConfig;
         private Map<String, Object> runInfo = Map.of();
@@ -99,8 +104,15 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         /** The learning-rate schedule (default {@link LearningRateSchedule#constant()}). */
         public Builder schedule(LearningRateSchedule s) { schedule = Objects.requireNonNull(s); return this; }
 
-        /** Receives per-batch and per-epoch progress (default: none). */
+        /**
+         * Receives per-batch and per-epoch progress. Default, as Keras's {@code verbose=1}: a {@link ProgressBar} on
+         * standard output, redrawn in place on a terminal and as plain lines in a log ({@link ProgressBar.Mode#auto()},
+         * {@code CONVKIT_PROGRESS} overrides it).
+         */
         public Builder progress(ProgressListener p) { progress = Objects.requireNonNull(p); return this; }
+
+        /** {@code false}: no progress output at all (Keras's {@code verbose=0}); {@code true}: the default bar. */
+        public Builder verbose(boolean on) { progress = on ? null : ProgressListener.NONE; return this; }
 
         /** Folder for the per-epoch checkpoint (default: none is written). */
         public Builder runDirectory(Path dir) { runDirectory = dir; return this; }

@@ -1,12 +1,9 @@
-package dev.convkit.cli;
+package dev.convkit.train.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convkit.cli.progress.Durations;
-import dev.convkit.cli.progress.EpochLine;
-import dev.convkit.cli.progress.ProgressBar;
 import dev.convkit.train.BatchProgress;
 import dev.convkit.train.EpochLogs;
 import java.io.PrintWriter;

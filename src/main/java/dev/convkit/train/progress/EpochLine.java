@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 import java.util.Locale;
 import java.util.Map;

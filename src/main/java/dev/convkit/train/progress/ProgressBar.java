@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 import dev.convkit.train.BatchProgress;
 import dev.convkit.train.EpochLogs;
