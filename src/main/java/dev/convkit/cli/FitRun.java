@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs {@code fit}: checks the run folder, opens the engine, loads the data, builds the model and trains it with the
  * progress bar, the per-epoch checkpoint ({@code checkpoint.*}), the best-val_accuracy checkpoint ({@code best.*}),
- * {@code log.csv} and, at the end, {@code loss.png} and {@code accuracy.png}. Options, engine, data and model are all
+ * {@code log.csv} and, at the end, {@code loss.png/.svg} and {@code accuracy.png/.svg}. Options, engine, data and model are all
  * checked before the run folder is made or the banner printed. Ctrl-C stops at the next step ({@link Interrupts}),
  * keeps the last complete checkpoint, draws the plots and exits with 130.
  */
@@ -186,7 +186,7 @@ final class FitRun {
         return list.toArray(new Callback[0]);
     }
 
-    /** loss.png and accuracy.png; a failure to draw is reported, not fatal (the run itself succeeded). */
+    /** loss and accuracy charts (PNG and SVG); a failure to draw is reported, not fatal (the run itself succeeded). */
     private List<Path> writePlots(Path dir, String model, History history) {
         if (history.size() == 0) return List.of();
         Map<String, double[]> series = new LinkedHashMap<>();

@@ -36,21 +36,28 @@ public final class SkippedTestsReport implements TestExecutionListener {
     @Override public void testPlanExecutionStarted(TestPlan testPlan) {
         plan = testPlan;
         skips.clear();
-        tests = testPlan.countTestIdentifiers(TestIdentifier::isTest);
+        tests = 0;
     }
 
     @Override public void executionSkipped(TestIdentifier id, String reason) { record(id, "disabled: " + reason); }
 
     @Override public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+        if (id.isTest() && result.getStatus() != TestExecutionResult.Status.ABORTED) countRun();
         if (result.getStatus() != TestExecutionResult.Status.ABORTED) return;
         String reason = result.getThrowable().map(t -> t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()).orElse("aborted");
         record(id, reason.replaceFirst("^Assumption failed: ", "").replaceFirst("^assumption is not true$", "an assumption did not hold"));
     }
 
-    /** A skipped container counts as all the tests under it. */
+    private synchronized void countRun() { tests++; }
+
+    /**
+     * A skipped container counts as the tests known under it, at least one (the invocations of a parameterized
+     * test are not known before it runs). Every test run or skipped counts toward the total.
+     */
     private synchronized void record(TestIdentifier id, String reason) {
-        long n = id.isTest() ? 1 : plan.getDescendants(id).stream().filter(TestIdentifier::isTest).count();
-        if (n > 0) skips.add(new Skip(reason.strip().replaceAll("\\s+", " "), className(id), n));
+        long n = id.isTest() ? 1 : Math.max(1, plan.getDescendants(id).stream().filter(TestIdentifier::isTest).count());
+        tests += n;
+        skips.add(new Skip(reason.strip().replaceAll("\\s+", " "), className(id), n));
     }
 
     private static String className(TestIdentifier id) {
