@@ -18,19 +18,34 @@ final class EngineOptions {
     @Option(names = "--deterministic", description = "Only algorithms whose results do not vary between runs (cuDNN).")
     boolean deterministic;
 
-    /** Chooses and opens the engine, printing the choice and why every other engine was not chosen. */
-    Backend open(PrintWriter out) {
+    /**
+     * Checks the options and chooses the engine without opening it or printing anything, so that a bad
+     * {@code --threads} or an unavailable {@code --engine} fails before any folder is made or data is read.
+     */
+    Backends.Choice choose() {
         String name = Choices.engine(engine);
         if (threads < 0) throw CliException.usage("--threads must be 0 (all cores) or positive, got " + threads);
-        BackendOptions options = BackendOptions.defaults().withThreads(threads).withDeterministic(deterministic);
-        Backends.Choice choice;
         try {
-            choice = Backends.choose(name, options);
+            return Backends.choose(name, options());
         } catch (IllegalStateException e) {
             throw new CliException(e.getMessage() + (name.equals("auto") ? "" : "; try --engine auto"));
         }
+    }
+
+    /** Opens the chosen engine, printing the choice and why every other engine was not chosen. */
+    Backend open(PrintWriter out, Backends.Choice choice) {
         out.println(choice.explain());
         out.flush();
-        return choice.provider().open(options);
+        return openQuietly(choice);
     }
+
+    /** Opens the chosen engine with these options and prints nothing (the caller shows {@link Backends.Choice#explain()}). */
+    Backend openQuietly(Backends.Choice choice) {
+        return choice.provider().open(options());
+    }
+
+    private BackendOptions options() { return BackendOptions.defaults().withThreads(threads).withDeterministic(deterministic); }
+
+    /** {@link #choose} then {@link #open(PrintWriter, Backends.Choice)}. */
+    Backend open(PrintWriter out) { return open(out, choose()); }
 }

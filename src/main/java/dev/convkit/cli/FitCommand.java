@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a zoo model on a dataset, with a progress bar, a per-epoch checkpoint and CSV log, and loss/accuracy plots.",
-                "Defaults come from the model's recipe models/<model>.json (see models/README.md) when there is one; any flag overrides it."},
+                "Defaults come from the model's recipe models/<model>.json (see models/README.md) when there is one; any flag overrides it.",
+                "Ctrl-C stops at the end of the running step, keeps the checkpoint of the last complete epoch, draws the plots and prints the "
+                        + "command that continues the run (exit code 130); a second Ctrl-C exits at once."},
         footer = {"", "Example:", "  convkit fit --model resnet20v1 --dataset cifar10 --epochs 200 --batch-size 32 --optimizer adam --lr 1e-3 --augment --engine auto --out runs/r20",
                 "  convkit fit --model mnist_cnn --epochs 1 --limit-train 2000 --limit-test 500 --engine cpu --out runs/quick",
                 "  convkit fit --resume runs/r20 --epochs 250"})
@@ -49,7 +51,8 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Never download: missing dataset files are an error at once.")
     boolean offline;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs to train (total, counting the epochs of a resumed run; default 1 without a recipe).")
+    @Option(names = "--epochs", paramLabel = "N", description = {"Epochs to train (total, counting the epochs of a resumed run; default 1 without a recipe).",
+                    ScheduleExtension.HELP})
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default 32 without a recipe).")

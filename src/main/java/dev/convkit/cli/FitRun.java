@@ -1,8 +1,9 @@
 package dev.convkit.cli;
 
 import dev.convkit.backend.Backend;
+import dev.convkit.backend.Backends;
 import dev.convkit.cli.plot.TrainingPlots;
-import dev.convkit.cli.progress.ProgressBar;
+import dev.convkit.train.progress.ProgressBar;
 import dev.convkit.data.BatchPipeline;
 import dev.convkit.data.Dataset;
 import dev.convkit.data.Normalizer;
@@ -28,11 +29,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs {@code fit}: checks the run folder, opens the engine, loads the data, builds the model and trains it with the
  * progress bar, the per-epoch checkpoint ({@code checkpoint.*}), the best-val_accuracy checkpoint ({@code best.*}),
- * {@code log.csv} and, at the end, {@code loss.png} and {@code accuracy.png}.
+ * {@code log.csv} and, at the end, {@code loss.png/.svg} and {@code accuracy.png/.svg}. Options, engine, data and model are all
+ * checked before the run folder is made or the banner printed. Ctrl-C stops at the next step ({@link Interrupts}),
+ * keeps the last complete checkpoint, draws the plots and exits with 130.
  */
 final class FitRun {
     /** What may change when a run is resumed: the total epochs and where the data is read from. Null = unchanged. */
@@ -63,14 +67,28 @@ final class FitRun {
         return this;
     }
 
+    /**
+     * What {@link #prepare} checked and loaded before anything is created: the engine chosen and opened (the
+     * engine's own checks of the options, such as a thread count its pool cannot take, happen when it opens), the
+     * data, the model.
+     */
+    private record Prepared(FitConfig config, Backends.Choice choice, Backend backend, Dataset train, Dataset test, Model model) {}
+
     /** A fresh run into {@code dir}. */
     int start(FitConfig config, Path dir, boolean overwrite) throws IOException {
-        prepareFolder(dir);
+        checkFolder(dir);
         if (!overwrite && Checkpoint.exists(dir, Checkpoint.LATEST)) {
             throw CliException.usage("--out " + dir + " already holds a run (" + Checkpoint.LATEST + ".json); continue it with --resume " + dir
                     + ", replace it with --overwrite, or choose another --out");
         }
-        return train(config, dir, false);
+        Prepared p = prepare(config);
+        try {
+            createFolder(dir);
+        } catch (RuntimeException e) {
+            p.backend().close();
+            throw e;
+        }
+        return train(p, dir, null);
     }
 
     /** Continues the run saved in {@code dir} with its own settings. */
@@ -79,6 +97,7 @@ final class FitRun {
         if (!Checkpoint.exists(dir, Checkpoint.LATEST)) {
             throw CliException.usage("--resume " + dir + ": the folder holds no checkpoint (" + Checkpoint.LATEST + ".json); start a run with --out");
         }
+        checkFolder(dir);
         Checkpoint c = Checkpoint.load(dir);
         FitConfig config = FitConfig.fromRunInfo(c.runInfo(), dir);
         if (o.epochs() != null) config = config.withEpochs(o.epochs());
@@ -88,38 +107,60 @@ final class FitRun {
             throw CliException.usage("the run in " + dir + " has already completed " + done + " of " + config.epochs() + " epochs; pass --epochs N with N > "
                     + done + " to train further");
         }
-        prepareFolder(dir);
+        Prepared p = prepare(config);
         out.println("resuming " + dir + " after epoch " + done + " of " + config.epochs());
-        return train(config, dir, true);
+        return train(p, dir, c);
     }
 
-    private int train(FitConfig c, Path dir, boolean resuming) throws IOException {
-        // Data and model first: a missing file or a shape the model cannot take fails before any engine starts.
+    /**
+     * Everything that can be wrong is found here, before a folder is made or a line is printed: the engine options and
+     * the engine's availability, the data files, the model for the data's shapes.
+     */
+    private Prepared prepare(FitConfig c) {
+        Backends.Choice choice = engine.choose();
         Dataset train = DataSource.load(c.dataset(), Split.TRAIN, c.dataDir(), c.limitTrain(), offline);
         Dataset test = DataSource.load(c.dataset(), Split.TEST, c.dataDir(), c.limitTest(), offline);
+        Model model = Models.build(c.model(), ModelShapes.config(train));
+        return new Prepared(c, choice, engine.openQuietly(choice), train, test, model);
+    }
+
+    /** Trains a prepared run; {@code resumed} is the run's last checkpoint, or null for a fresh run. */
+    private int train(Prepared p, Path dir, Checkpoint resumed) throws IOException {
+        FitConfig c = p.config();
+        Dataset train = p.train(), test = p.test();
+        Model model = p.model();
         out.printf(Locale.ROOT, "data: %s, %,d training and %,d test images of %s, %d classes%n", c.dataset(), train.size(), test.size(),
                 train.imageShape(), train.numClasses());
-        Model model = Models.build(c.model(), ModelShapes.config(train));
         out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%s%n", c.model(), model.totalParams(),
                 c.buildOptimizer(), c.buildSchedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented" : "",
                 c.subtractPixelMean() ? ", pixel mean subtracted" : "",
                 c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "");
         if (c.recipe() != null) out.println("recipe: " + c.recipe());
         out.println("run folder: " + dir);
+        out.println(p.choice().explain());
         Normalizer normalizer = DataSource.normalizer(c.subtractPixelMean(), train);
         PipelineOptions trainOptions = PipelineOptions.training(c.batchSize(), c.seed()).withNormalizer(normalizer)
                 .withAugmentation(c.effectiveAugmentation());
         // Smoothed targets are dense rows; validation then reads exact one-hot rows, so val_loss stays the plain cross-entropy.
         boolean smoothed = c.labelSmoothing() > 0;
         if (smoothed) trainOptions = trainOptions.withLabelSmoothing(c.labelSmoothing());
-        try (Backend backend = engine.open(out);
+        AtomicReference<Trainer> running = new AtomicReference<>();
+        try (Backend backend = p.backend();
+             Interrupts ctrlC = Interrupts.install(() -> { Trainer t = running.get(); if (t != null) t.interrupt(); }, FitRun::exitAtOnce);
              Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).schedule(c.buildSchedule())
                      .labels(smoothed ? Labels.ONE_HOT : Labels.SPARSE).progress(new ProgressBar(out, mode))
                      .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed()).build();
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);
-             BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer).withOneHot(smoothed))) {
-            if (resuming) trainer.resume(dir);
-            else if (initFrom != null) InitFromOnnx.load(initFrom, trainer, out);
+             BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer)
+                     .withOneHot(smoothed))) {
+            running.set(trainer);
+            if (ctrlC.received()) trainer.interrupt();      // Ctrl-C while the engine started: stop before the first step
+            if (resumed != null) {
+                trainer.resume(dir);
+                ScheduleExtension.describe(resumed, c, trainData.batchesPerEpoch()).ifPresent(out::println);
+            } else if (initFrom != null) {
+                InitFromOnnx.load(initFrom, trainer, out);
+            }
             History history;
             try {
                 history = trainer.fit(trainData, testData, c.epochs(), callbacks(c, dir));
@@ -127,9 +168,29 @@ final class FitRun {
                 writePlots(dir, c.model(), trainer.history());
                 throw new CliException(e.getMessage(), ExitCodes.FAILURE, e);
             }
-            report(c, dir, history, writePlots(dir, c.model(), history));
+            List<Path> plots = writePlots(dir, c.model(), history);
+            if (trainer.wasInterrupted()) return stopped(dir, trainer, c.epochs());
+            report(c, dir, history, plots);
         }
         return ExitCodes.OK;
+    }
+
+    /** After Ctrl-C: where the run stopped, what the folder keeps, and the command that continues it. */
+    private int stopped(Path dir, Trainer trainer, int total) {
+        int done = trainer.epochsCompleted();
+        String kept = done == 0 ? "no epoch was complete, so " + dir + " holds no checkpoint; start it again"
+                : dir + " keeps the checkpoint after epoch " + done + "; continue with: convkit fit --resume " + dir;
+        out.println("stopped in epoch " + (done + 1) + " of " + total + "; " + kept);
+        out.flush();
+        return Interrupts.EXIT_CODE;
+    }
+
+    /** A second Ctrl-C: no more waiting for the step to finish. */
+    private static void exitAtOnce() {
+        System.err.println();
+        System.err.println("convkit: interrupted twice; exiting at once (the checkpoint of the last complete epoch is intact)");
+        System.err.flush();
+        Runtime.getRuntime().halt(Interrupts.EXIT_CODE);
     }
 
     private static Callback[] callbacks(FitConfig c, Path dir) {
@@ -141,7 +202,7 @@ final class FitRun {
         return list.toArray(new Callback[0]);
     }
 
-    /** loss.png and accuracy.png; a failure to draw is reported, not fatal (the run itself succeeded). */
+    /** loss and accuracy charts (PNG and SVG); a failure to draw is reported, not fatal (the run itself succeeded). */
     private List<Path> writePlots(Path dir, String model, History history) {
         if (history.size() == 0) return List.of();
         Map<String, double[]> series = new LinkedHashMap<>();
@@ -178,8 +239,24 @@ final class FitRun {
 
     private static String pct(double f) { return String.format(Locale.ROOT, "%.2f%%", f * 100); }
 
+    /**
+     * Checks, without creating anything, that {@code dir} is or can become a writable folder: it is one, or its
+     * nearest existing ancestor is a writable folder. Any problem is a usage error naming the folder.
+     */
+    static void checkFolder(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        Path p = abs;
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        String problem = p == null ? "no part of the path exists"
+                : !Files.isDirectory(p) ? p + " is not a folder"
+                : !Files.isWritable(p) ? p + " is not writable" : null;
+        if (problem != null) {
+            throw CliException.usage("cannot use " + abs + " as the run folder: " + problem + "; choose a writable folder with --out");
+        }
+    }
+
     /** Creates the run folder and proves it is writable; any problem is a usage error naming the folder. */
-    static void prepareFolder(Path dir) {
+    static void createFolder(Path dir) {
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".convkit-write-test", ".tmp");

@@ -51,8 +51,8 @@ record InputImages(Dataset data, boolean labelled) {
                     images.cols(), classNames.size(), classNames), labelsFile != null);
         }
         if (cifarKind == null) {
-            throw CliException.usage("--input " + file + " is not an IDX image file (magic 0x00000803), and the run was not trained on CIFAR, "
-                    + "so it cannot be read as a CIFAR batch either");
+            throw CliException.usage("--input " + file + " is not an IDX image file (it does not start with the IDX image magic number "
+                    + "0x00000803), and the run was not trained on CIFAR, so it cannot be read as a CIFAR batch either");
         }
         CifarReader.Batch b = CifarReader.read(file, cifarKind, 0, count);
         return new InputImages(Dataset.fromBytes(file.getFileName().toString(), Split.TEST, b.pixels(), b.labels(), CifarReader.CHANNELS,

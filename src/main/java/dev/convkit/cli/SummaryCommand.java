@@ -1,15 +1,21 @@
 package dev.convkit.cli;
 
+import dev.convkit.backend.Backend;
+import dev.convkit.backend.Backends;
+import dev.convkit.exec.CompiledModel;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ModelDiagram;
 import dev.convkit.models.ModelConfig;
 import dev.convkit.tensor.Shape;
+import dev.convkit.train.Optimizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,7 +26,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print a model's layer table (Keras model.summary() style) and parameter counts; needs no engine and no data.",
-                "With --diagram, also write the graph: a .dot file always, rendered to .svg/.png when Graphviz 'dot' is installed."})
+                "With --diagram, also write the graph: a .dot file always, rendered to .svg/.png when Graphviz 'dot' is installed.",
+                "With --batch-size, open the engine and print the bytes planned per arena for a training step and for inference, "
+                        + "before anything is allocated; --measure also runs one training step and compares the plan with the growth "
+                        + "of the process's peak resident memory (cpu engine)."},
+        footer = {"", "Example:", "  convkit summary --model resnet20v1 --batch-size 128 --engine cpu --measure"})
 final class SummaryCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -48,7 +58,20 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--diagram", paramLabel = "FILE", description = "Write the model graph to FILE (.dot, .svg or .png).")
     Path diagram;
 
+    @Option(names = "--batch-size", paramLabel = "N", description = "Print the memory plan of a training step and of inference at this batch size.")
+    Integer batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "NAME", description = "Optimizer whose state the plan counts: sgd, adam or rmsprop (default ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--measure", description = "With --batch-size: run one real training step and compare its peak resident memory growth with the plan.")
+    boolean measure;
+
+    @Mixin EngineOptions engine = new EngineOptions();
+
     @Override public Integer call() throws IOException {
+        if (measure && batchSize == null) throw CliException.usage("--measure needs --batch-size N");
+        if (batchSize != null) Choices.positive("--batch-size", batchSize);
         Model m = build();
         if (diagram != null) {
             Path parent = diagram.toAbsolutePath().getParent();
@@ -57,8 +80,34 @@ final class SummaryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(m.summary());
         if (diagram != null) writeDiagram(m, out);
+        if (batchSize != null) printMemory(m, out);
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private void printMemory(Model m, PrintWriter out) throws IOException {
+        Optimizer opt = Optimizer.byName(Choices.optimizer(optimizer));
+        Backends.Choice choice = engine.choose();
+        if (measure && !choice.provider().name().equals("cpu")) {
+            throw CliException.usage("--measure compares the plan with the process's resident memory, which holds the arenas of the cpu engine only; "
+                    + "use --engine cpu");
+        }
+        out.println();
+        try (Backend backend = engine.open(out, choice)) {
+            long measured = measure ? MemoryReport.measureTrainingStep(m, backend, opt.updateOp(), batchSize) : -1;
+            MemoryReport.Plan plan;
+            try (CompiledModel cm = new CompiledModel(m, backend, opt.updateOp())) {
+                plan = MemoryReport.plan(cm, batchSize);
+            }
+            out.print(MemoryReport.table(plan, String.format(Locale.ROOT, "Memory plan of %s, batch %d, %s, engine %s (planned before anything is allocated):",
+                    m.name(), batchSize, opt.name(), choice.provider().name())));
+            if (measure) {
+                out.printf(Locale.ROOT, "measured: one training step grew the peak resident memory by %s; planned %s; difference %+.2f MiB "
+                                + "(besides the arenas the process grows by the JVM's compiled code and classes and oneDNN's kernels, "
+                                + "typically 20-40 MiB)%n",
+                        MemoryReport.mib(measured), MemoryReport.mib(plan.trainingTotal()), (measured - plan.trainingTotal()) / 1048576.0);
+            }
+        }
     }
 
     Model build() throws IOException {

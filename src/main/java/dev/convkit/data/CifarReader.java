@@ -2,6 +2,7 @@ package dev.convkit.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -61,7 +62,10 @@ public final class CifarReader {
         return read(file, labels, expectedRecords, Integer.MAX_VALUE);
     }
 
-    /** The first {@code min(limit, records)} records; with a limit the record count is checked only for raw files. */
+    /**
+     * The first {@code min(limit, records)} records. The whole file's record count is checked against
+     * {@code expectedRecords} (when positive) even with a limit: a compressed file is decompressed to its end.
+     */
     public static Batch read(Path file, Labels labels, int expectedRecords, int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         try (InputStream in = DataFiles.open(file)) {
@@ -91,6 +95,7 @@ public final class CifarReader {
                 throw invalid(file, labels, "the data ends " + (data.length % record) + " bytes into record " + data.length / record
                         + " (truncated)", "whole records of " + record + " bytes");
             }
+            if (gzip && expectedRecords > 0) checkRecordCount(file, labels, data.length + in.transferTo(OutputStream.nullOutputStream()), expectedRecords);
         }
         return decode(file, labels, data);
     }
@@ -138,6 +143,6 @@ public final class CifarReader {
     private static DatasetException invalid(Path file, Labels labels, String what, String expected) {
         String kind = labels == Labels.CIFAR10 ? "CIFAR-10" : "CIFAR-100";
         return new DatasetException(kind + " binary file " + file + " is invalid: " + what + "; expected " + expected
-                + ". Download the file again or point --data-dir at an intact copy.");
+                + ". Download the file again or point the data folder (--data-dir, the dataDir argument, or $CONVKIT_DATA) at an intact copy.");
     }
 }

@@ -186,7 +186,8 @@ public final class DatasetLocator {
             sb.append(" Downloading is disabled.");
         }
         sb.append(" Copy the files into one of the folders above (for example ")
-                .append(abs(downloadRoot.resolve(spec.folder()))).append(") or pass --data-dir.");
+                .append(abs(downloadRoot.resolve(spec.folder()))).append("), set CONVKIT_DATA to the folder that holds them, or name it: --data-dir on the command line, the dataDir argument "
+                        + "of Datasets.load or DatasetLocator.standard in Java.");
         return new DatasetException(sb.toString());
     }
 

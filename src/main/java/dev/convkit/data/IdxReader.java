@@ -2,6 +2,7 @@ package dev.convkit.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,8 +27,9 @@ public final class IdxReader {
     public static IdxImages readImages(Path file) { return readImages(file, Integer.MAX_VALUE); }
 
     /**
-     * The first {@code min(limit, count)} images. With a limit below the count the rest of a compressed file is not
-     * decompressed (so a test can read a few records quickly); a raw file's size is still checked against the header.
+     * The first {@code min(limit, count)} images. With a limit below the count the rest of the file is still checked
+     * (a raw file's size against the header, a compressed file by decompressing the rest), so a truncated file is an
+     * error even when its first records are intact.
      */
     public static IdxImages readImages(Path file, int limit) {
         requirePositive(limit);
@@ -140,7 +142,14 @@ public final class IdxReader {
             throw invalid(file, kind, "the data ends after " + dst.length + " of the " + bodyBytes + " bytes the header announces ("
                     + announced + "): the file is truncated", "the data length to match the header");
         }
-        if (whole && in.read() >= 0) {
+        // Past the records asked for, only the length matters: count the rest without keeping it.
+        long rest = whole ? (in.read() >= 0 ? 1 : 0) : in.transferTo(OutputStream.nullOutputStream()) - (bodyBytes - length);
+        if (rest < 0) {
+            throw invalid(file, kind, "the data ends after " + (bodyBytes + rest) + " of the " + bodyBytes + " bytes the header announces ("
+                    + announced + "): the file is truncated (the first " + length + " bytes asked for are there, the rest is not)",
+                    "the data length to match the header");
+        }
+        if (rest > 0) {
             throw invalid(file, kind, "there are bytes after the " + bodyBytes + " bytes the header announces (" + announced + ")",
                     "the data length to match the header");
         }
@@ -153,6 +162,6 @@ public final class IdxReader {
 
     private static DatasetException invalid(Path file, String kind, String what, String expected) {
         return new DatasetException("IDX " + kind + " file " + file + " is invalid: " + what + "; expected " + expected
-                + ". Download the file again or point --data-dir at an intact copy.");
+                + ". Download the file again or point the data folder (--data-dir, the dataDir argument, or $CONVKIT_DATA) at an intact copy.");
     }
 }

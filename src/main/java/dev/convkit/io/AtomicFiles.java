@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 
 /**
@@ -45,7 +46,7 @@ public final class AtomicFiles {
         if (Files.isDirectory(absolute)) throw new IOException("cannot write " + absolute + ": a folder of that name exists");
         Path tmp;
         try {
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+            tmp = createTemp(dir, "." + absolute.getFileName() + ".");
         } catch (AccessDeniedException e) {
             throw new IOException("cannot write " + absolute + ": folder " + dir + " is not writable (access denied)", e);
         } catch (FileSystemException e) {
@@ -110,5 +111,15 @@ public final class AtomicFiles {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
+    }
+
+    /**
+     * A temporary file that ends up with the mode of any other new file (0644 under the usual umask 022):
+     * {@link Files#createTempFile} alone makes it 0600, and the rename would keep that. rw-rw-rw- is asked for and
+     * the process's umask takes away what it must, as for a file made by {@code Files.write}.
+     */
+    private static Path createTemp(Path dir, String prefix) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) return Files.createTempFile(dir, prefix, ".tmp");
+        return Files.createTempFile(dir, prefix, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
     }
 }

@@ -24,7 +24,8 @@ import java.util.Map;
  */
 public final class Checkpoint {
     public static final String FORMAT = "convkit-checkpoint";
-    public static final int FORMAT_VERSION = 1;
+    /** 2: epochs counted from 1 as in log.csv, the pipeline's augmentation as an object; version 1 is read through {@link CheckpointUpgrade}. */
+    public static final int FORMAT_VERSION = 2;
     /** The checkpoint the trainer writes after every epoch and {@code --resume} reads. */
     public static final String LATEST = "checkpoint";
     /** The checkpoint {@link ModelCheckpoint} writes when the monitored metric improves. */
@@ -222,8 +223,9 @@ public final class Checkpoint {
         if (!FORMAT.equals(format)) throw new CheckpointException(where + " is not a ConvKit checkpoint sidecar: \"format\" is " + format
                 + ", expected \"" + FORMAT + "\"");
         long version = Json.toLong(side.get("format_version"));
-        if (version != FORMAT_VERSION) throw new CheckpointException(where + " has checkpoint format version " + version
-                + "; this ConvKit reads version " + FORMAT_VERSION);
+        if (version < 1 || version > FORMAT_VERSION) throw new CheckpointException(where + " has checkpoint format version " + version
+                + "; this ConvKit reads versions 1 to " + FORMAT_VERSION);
+        if (version == 1) side = CheckpointUpgrade.fromVersion1(side);
         try {
             Map<String, Object> model = (Map<String, Object>) side.get("model");
             Map<String, Object> opt = (Map<String, Object>) side.get("optimizer");

@@ -1,5 +1,6 @@
 package dev.convkit.train;
 
+import dev.convkit.data.Augmentation;
 import dev.convkit.data.BatchPipeline;
 import dev.convkit.data.PipelineOptions;
 import java.util.LinkedHashMap;
@@ -23,7 +24,12 @@ final class DataState {
         m.put("batch_size", o.batchSize());
         m.put("shuffle", o.shuffle());
         m.put("drop_last", o.dropLast());
-        m.put("augmentation", o.augmentation().toString());
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("width_shift", o.augmentation().widthShift());
+        a.put("height_shift", o.augmentation().heightShift());
+        a.put("horizontal_flip", o.augmentation().horizontalFlip());
+        a.put("pad_crop", (long) o.augmentation().padCrop());
+        m.put("augmentation", a);
         return m;
     }
 
@@ -31,6 +37,7 @@ final class DataState {
     static void requireSame(Map<String, Object> saved, Map<String, Object> now) {
         for (String k : new String[] {"records", "seed", "batch_size", "shuffle", "drop_last", "augmentation"}) {
             Object a = normal(saved.get(k)), b = normal(now.get(k));
+            if (a instanceof String && b instanceof Map<?, ?> aug) b = legacyText(aug);    // format 1 kept the record's toString
             if (!Objects.equals(a, b)) {
                 throw new CheckpointException("cannot resume: the checkpoint's training data had " + k + " = " + a + " but this run's pipeline has "
                         + b + " (data " + now.get("dataset") + "); build the pipeline with the checkpoint's settings "
@@ -39,5 +46,18 @@ final class DataState {
         }
     }
 
-    private static Object normal(Object v) { return v instanceof Number n && !(v instanceof Double) ? (Object) Long.valueOf(n.longValue()) : v; }
+    private static Object normal(Object v) {
+        if (v instanceof Map<?, ?> map) {
+            Map<Object, Object> m = new LinkedHashMap<>();
+            map.forEach((k, x) -> m.put(k, normal(x)));
+            return m;
+        }
+        return v instanceof Number n && !(v instanceof Double) ? (Object) Long.valueOf(n.longValue()) : v;
+    }
+
+    /** The augmentation as checkpoint format 1 wrote it: {@link Augmentation}'s record text. */
+    private static String legacyText(Map<?, ?> a) {
+        return new Augmentation(((Number) a.get("width_shift")).doubleValue(), ((Number) a.get("height_shift")).doubleValue(),
+                (Boolean) a.get("horizontal_flip"), ((Number) a.get("pad_crop")).intValue()).toString();
+    }
 }

@@ -76,7 +76,7 @@ public final class EarlyStopping implements Callback {
     @Override public Map<String, Object> saveState() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("best", best);
-        m.put("best_epoch", bestEpoch);
+        m.put("best_epoch", bestEpoch + 1);              // counted from 1 as in log.csv; 0: none yet
         m.put("wait", wait);
         return m;
     }
@@ -84,7 +84,7 @@ public final class EarlyStopping implements Callback {
     @Override public void restoreState(Map<String, Object> s) {
         double b = Json.toDouble(s.get("best"));
         best = Double.isNaN(b) ? monitor.worst() : b;
-        bestEpoch = (int) Json.toLong(s.get("best_epoch"));
+        bestEpoch = (int) Json.toLong(s.get("best_epoch")) - 1;
         wait = (int) Json.toLong(s.get("wait"));
     }
 

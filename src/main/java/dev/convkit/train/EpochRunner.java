@@ -25,6 +25,7 @@ final class EpochRunner {
         this.progress = progress;
     }
 
+    /** The epoch's logs, or null when {@link Trainer#interrupt()} abandoned it. */
     EpochLogs run(BatchPipeline train, BatchPipeline val, int epoch) {
         int steps = train.batchesPerEpoch();
         if (steps < 1) throw new IllegalArgumentException("the training data " + train.dataset() + " gives no batch of "
@@ -53,13 +54,15 @@ final class EpochRunner {
                         run.top5Accuracy(), lr, run.samples() / elapsed, elapsed / (step + 1) * (steps - step - 1));
                 for (Callback c : callbacks) c.onBatchEnd(state, p);
                 progress.onBatchEnd(p);
+                if (trainer.interruptRequested()) return null;
             }
         }
         double lastLr = trainer.learningRate();
         Metrics valMetrics = null;
         if (val != null) {
             progress.onValidationBegin(epoch, val.dataset().size());
-            valMetrics = trainer.evaluate(val);
+            valMetrics = trainer.evaluate(val, true);
+            if (valMetrics == null) return null;
         }
         return EpochLogs.of(epoch, acc.result(), valMetrics, lastLr, (System.nanoTime() - start) / 1e9);
     }

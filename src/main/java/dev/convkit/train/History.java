@@ -40,12 +40,12 @@ public final class History {
         return out;
     }
 
-    /** JSON form for checkpoint sidecars: a list of objects {@code {"epoch": i, "loss": .., ...}}. */
+    /** JSON form for checkpoint sidecars: a list of objects {@code {"epoch": n, "loss": .., ...}}, n counted from 1 as in log.csv. */
     public List<Object> toJson() {
         List<Object> out = new ArrayList<>();
         for (EpochLogs e : epochs) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", e.epoch());
+            m.put("epoch", e.epoch() + 1);
             m.putAll(e.values());
             out.add(m);
         }
@@ -64,7 +64,9 @@ public final class History {
             for (Map.Entry<String, Object> e : m.entrySet()) {
                 if (!e.getKey().equals("epoch")) values.put(e.getKey(), Json.toDouble(e.getValue()));
             }
-            h.add(new EpochLogs((int) Json.toLong(m.get("epoch")), values));
+            long n = Json.toLong(m.get("epoch"));
+            if (n < 1) throw new IllegalArgumentException("history epoch numbers count from 1, found " + n);
+            h.add(new EpochLogs((int) n - 1, values));
         }
         return h;
     }

@@ -10,7 +10,11 @@ import dev.convkit.exec.CompiledModel;
 import dev.convkit.exec.CompiledModel.StepResult;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.train.progress.ProgressBar;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,12 +58,15 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     private Map<String, Object> resumedData;                // from resume(): the next fit's pipeline must match it
     private Map<String, Object> pendingCallbackStates;      // from resume(): restored at the next fit's start
     private List<Callback> callbacks = List.of();           // of the current or last fit
+    private volatile boolean interruptRequested;            // set from any thread by interrupt(); cleared when a fit returns
+    private boolean interrupted;                            // the last fit ended by interrupt()
 
     private Trainer(Builder b) {
         this.optimizer = b.optimizer;
         this.labels = b.labels;
         this.schedule = b.schedule;
-        this.progress = b.progress;
+        this.progress = b.progress != null ? b.progress
+                : new ProgressBar(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true), ProgressBar.Mode.auto());
         this.runDirectory = b.runDirectory;
         this.modelConfig = b.modelConfig != null ? Map.copyOf(b.modelConfig) : defaultConfig(b.model);
         this.runInfo = b.runInfo;
@@ -79,7 +86,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         private final Optimizer optimizer;
         private Labels labels = Labels.SPARSE;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
-        private ProgressListener progress = new ProgressListener() { };
+        private ProgressListener progress;              // null: the default, a ProgressBar on System.out
         private Path runDirectory;
         private Map<String, Object> modelConfig;
         private Map<String, Object> runInfo = Map.of();
@@ -97,8 +104,15 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         /** The learning-rate schedule (default {@link LearningRateSchedule#constant()}). */
         public Builder schedule(LearningRateSchedule s) { schedule = Objects.requireNonNull(s); return this; }
 
-        /** Receives per-batch and per-epoch progress (default: none). */
+        /**
+         * Receives per-batch and per-epoch progress. Default, as Keras's {@code verbose=1}: a {@link ProgressBar} on
+         * standard output, redrawn in place on a terminal and as plain lines in a log ({@link ProgressBar.Mode#auto()},
+         * {@code CONVKIT_PROGRESS} overrides it).
+         */
         public Builder progress(ProgressListener p) { progress = Objects.requireNonNull(p); return this; }
+
+        /** {@code false}: no progress output at all (Keras's {@code verbose=0}); {@code true}: the default bar. */
+        public Builder verbose(boolean on) { progress = on ? null : ProgressListener.NONE; return this; }
 
         /** Folder for the per-epoch checkpoint (default: none is written). */
         public Builder runDirectory(Path dir) { runDirectory = dir; return this; }
@@ -151,17 +165,38 @@ public final class Trainer implements TrainingHost, AutoCloseable {
             pendingCallbackStates = null;
         }
         EpochRunner runner = new EpochRunner(this, state, callbacks, progress);
+        interrupted = false;
         for (int epoch = epochsCompleted; epoch < epochs && !state.stopRequested(); epoch++) {
-            EpochLogs logs = runner.run(train, val, epoch);
+            EpochLogs logs = interruptRequested ? null : runner.run(train, val, epoch);
+            if (logs == null) {                            // interrupt(): the running epoch is abandoned, its checkpoint not written
+                interrupted = true;
+                progress.onInterrupted(epoch, epochs);
+                break;
+            }
             history.add(logs);
             epochsCompleted = epoch + 1;
             for (Callback c : callbacks) c.onEpochEnd(state, logs);
             if (runDirectory != null) saveCheckpointUnchecked(runDirectory, Checkpoint.LATEST);
             progress.onEpochEnd(logs, epochs);
         }
+        interruptRequested = false;
         for (Callback c : callbacks) c.onTrainEnd(state);
         return new History(history);
     }
+
+    /**
+     * Asks a running {@link #fit} to stop at the next step boundary: the step running now finishes, the rest of its
+     * epoch (validation included) is abandoned and writes no logs or checkpoint, so the run folder keeps the
+     * checkpoint of the last complete epoch; {@code fit} then returns the history of the completed epochs and
+     * {@link #wasInterrupted()} is true. Safe to call from any thread (a signal handler); a request made before
+     * {@code fit} starts stops it before its first step.
+     */
+    public void interrupt() { interruptRequested = true; }
+
+    /** True when the last {@link #fit} returned because of {@link #interrupt()} rather than after its last epoch. */
+    public boolean wasInterrupted() { return interrupted; }
+
+    boolean interruptRequested() { return interruptRequested; }
 
     /** {@link #fit(BatchPipeline, BatchPipeline, int, Callback...)} over pipelines made here: shuffled with the trainer's seed, no augmentation. */
     public History fit(Dataset train, Dataset val, int epochs, int batchSize, Callback... callbacks) {
@@ -197,12 +232,18 @@ public final class Trainer implements TrainingHost, AutoCloseable {
      * Loss (cross-entropy plus the L2 penalty of the current weights, as Keras reports val_loss), accuracy and top-5
      * accuracy over every record of {@code data}, in inference mode.
      */
-    public Metrics evaluate(BatchPipeline data) {
+    public Metrics evaluate(BatchPipeline data) { return evaluate(data, false); }
+
+    /** With {@code stoppable}, returns null as soon as {@link #interrupt()} was requested. */
+    Metrics evaluate(BatchPipeline data, boolean stoppable) {
         checkData(data, "evaluation");
         MetricAccumulator acc = new MetricAccumulator();
         double penalty = Penalties.l2(compiled);
         try (BatchIterator it = data.epoch(0)) {
-            while (it.hasNext()) testStepInto(it.next(), acc, penalty);
+            while (it.hasNext()) {
+                if (stoppable && interruptRequested) return null;
+                testStepInto(it.next(), acc, penalty);
+            }
         }
         return acc.result();
     }

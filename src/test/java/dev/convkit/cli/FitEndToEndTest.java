@@ -101,6 +101,13 @@ class FitEndToEndTest {
         return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no line '" + prefix + "' in\n" + text));
     }
 
+    @Test void anInputThatIsNotIdxSaysWhatMagicNumberItLacks() throws IOException {
+        Path text = Files.writeString(tmp.resolve("notes.txt"), "not images");
+        CliRun p = CliRun.of("predict", "--checkpoint", run.toString(), "--input", text.toString(), "--engine", "cpu");
+        assertEquals(2, p.exit(), p.transcript());
+        assertTrue(p.err().contains("is not an IDX image file (it does not start with the IDX image magic number 0x00000803)"), p.transcript());
+    }
+
     @Test void aCheckpointOfAnotherModelIsRefused() {
         CliRun ev = CliRun.of("evaluate", "--checkpoint", run.toString(), "--model", "mnist_resnet", "--engine", "cpu");
         assertEquals(1, ev.exit(), ev.transcript());

@@ -1,10 +1,10 @@
 package dev.convkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convkit.cli.plot.AxisTicks;
 import dev.convkit.cli.plot.TrainingPlots;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -55,8 +55,14 @@ class PlotTest {
 
     @Test void writesTwoReadablePngsOfTheExpectedSize() throws IOException {
         List<Path> files = TrainingPlots.write(tmp, "resnet20v1", history(12), 1);
-        assertEquals(List.of(tmp.resolve("loss.png"), tmp.resolve("accuracy.png")), files);
-        for (Path f : files) {
+        assertEquals(List.of(tmp.resolve("loss.png"), tmp.resolve("loss.svg"), tmp.resolve("accuracy.png"), tmp.resolve("accuracy.svg")), files);
+        for (Path svg : List.of(files.get(1), files.get(3))) {
+            String text = Files.readString(svg);
+            assertTrue(text.startsWith("<?xml") && text.contains("<svg") && text.contains("width='900.0'") && text.strip().endsWith("</svg>"), svg.toString());
+            assertTrue(text.contains("rgb(31,119,180)") || text.contains("#1f77b4") || text.contains("#1F77B4"), "train colour in " + svg);
+            assertTrue(text.contains("validation") && text.contains("epoch"), "legend and axis title in " + svg);
+        }
+        for (Path f : List.of(files.get(0), files.get(2))) {
             byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(f), 8);
             assertEquals(List.of(0x89, (int) 'P', (int) 'N', (int) 'G', 0x0d, 0x0a, 0x1a, 0x0a), toList(head), "PNG signature of " + f);
             BufferedImage img = ImageIO.read(f.toFile());
@@ -73,8 +79,21 @@ class PlotTest {
         h.put("loss", new double[] {Double.NaN});
         h.put("accuracy", new double[] {0.3});
         List<Path> files = TrainingPlots.write(tmp, "m", h, 1);
-        assertEquals(2, files.size());
+        assertEquals(4, files.size());
         assertEquals(TrainingPlots.WIDTH, ImageIO.read(files.get(0).toFile()).getWidth());
+    }
+
+    @Test void hugeLossesGetShortScientificLabelsThatFitInTheImage() throws IOException {
+        Map<String, double[]> h = new LinkedHashMap<>();
+        h.put("loss", new double[] {2.3, 1.9862600676676862e21, 4.1e20});
+        h.put("accuracy", new double[] {0.1, 0.1, 0.1});
+        List<Path> files = TrainingPlots.write(tmp, "m", h, 1);
+        BufferedImage img = ImageIO.read(files.get(0).toFile());
+        String svg = Files.readString(files.get(1));
+        assertTrue(svg.contains("e+21"), "scientific tick labels in " + files.get(1));
+        assertFalse(svg.contains("000000000"), "no long rows of digits in the labels");
+        // Nothing is drawn in the first columns: the widest label starts inside the image.
+        for (int x = 0; x < 6; x++) for (int yy = 0; yy < img.getHeight(); yy++) assertEquals(0xFFFFFF, img.getRGB(x, yy) & 0xFFFFFF, "pixel " + x + "," + yy);
     }
 
     private static List<Integer> toList(byte[] b) {
@@ -83,24 +102,13 @@ class PlotTest {
         return List.of(out);
     }
 
-    @Test void ticksAreNiceStepsCoveringTheRange() {
-        AxisTicks unit = AxisTicks.of(0, 1, 6, false);
-        assertEquals(0.2, unit.step(), 1e-12);
-        assertEquals(List.of(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), unit.ticks());
-        assertEquals("0.6", unit.label(0.6));
-        AxisTicks epochs = AxisTicks.of(1, 20, 8, true);
-        assertEquals(5, epochs.step(), 0);
-        assertEquals(List.of(0.0, 5.0, 10.0, 15.0, 20.0), epochs.ticks());
-        assertEquals("15", epochs.label(15));
-        AxisTicks loss = AxisTicks.of(0.0412, 2.31, 6, false);
-        assertEquals(0.5, loss.step(), 1e-12);
-        assertEquals(0.0, loss.min(), 0);
-        assertEquals(2.5, loss.max(), 1e-12);
-        AxisTicks flat = AxisTicks.of(3, 3, 6, true);
-        assertTrue(flat.min() < 3 && flat.max() > 3, "a one-epoch axis still has a span: " + flat);
-        AxisTicks tiny = AxisTicks.of(1e-6, 5e-6, 5, false);
-        assertEquals(1e-6, tiny.step(), 1e-18);
-        assertEquals("3.0e-06", tiny.label(3e-6));
-        assertThrows(IllegalArgumentException.class, () -> AxisTicks.of(0, Double.NaN, 5, false));
+    @Test void axisLabelsArePlainDecimalsThenScientific() {
+        TrainingPlots.AxisNumbers f = new TrainingPlots.AxisNumbers();
+        assertEquals("0.6", f.format(0.6));
+        assertEquals("15", f.format(15.0));
+        assertEquals("0.0412", f.format(0.0412));
+        assertEquals("999999", f.format(999_999.0));
+        assertEquals("2.00e+21", f.format(1.9999e21));
+        assertEquals("-3.50e+06", f.format(-3.5e6));
     }
 }

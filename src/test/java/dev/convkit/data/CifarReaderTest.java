@@ -122,6 +122,10 @@ class CifarReaderTest {
         assertMessage(() -> CifarReader.read(partialGz, CifarReader.Labels.CIFAR10, 0), "not a whole number of 3073-byte records");
         assertMessage(() -> CifarReader.read(partialGz, CifarReader.Labels.CIFAR10, 0, 5), "the data ends 2973 bytes into record 1 (truncated)");
 
+        // The first record of a cut download is intact, but --limit-train 1 must not hide the missing rest.
+        Path twoGz = Files.write(dir.resolve("two.bin.gz"), TestFiles.gzip(two));
+        assertMessage(() -> CifarReader.read(twoGz, CifarReader.Labels.CIFAR10, 10_000, 1), "it holds 2 records; expected 10000 records");
+
         Path twoRecords = Files.write(dir.resolve("data_batch_1.bin"), two);
         assertMessage(() -> CifarReader.read(twoRecords, CifarReader.Labels.CIFAR10, 10_000),
                 "it holds 2 records; expected 10000 records of 3073 bytes = 30730000 bytes");

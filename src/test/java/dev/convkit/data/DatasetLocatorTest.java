@@ -95,7 +95,8 @@ class DatasetLocatorTest {
         assertTrue(m.contains(abs(root.resolve("cifar-10").resolve("cifar-10-batches-bin")) + " (no such folder)"), m);
         assertTrue(m.contains("Downloading failed, the machine is probably offline: could not download cifar-10-binary.tar.gz (http://127.0.0.1:"
                 + closedPort + "/cifar-10-binary.tar.gz: ConnectException"), m);
-        assertTrue(m.endsWith("Copy the files into one of the folders above (for example " + abs(downloads.resolve("cifar-10")) + ") or pass --data-dir."), m);
+        assertTrue(m.endsWith("Copy the files into one of the folders above (for example " + abs(downloads.resolve("cifar-10")) + "), set CONVKIT_DATA to the folder that holds them, "
+                + "or name it: --data-dir on the command line, the dataDir argument of Datasets.load or DatasetLocator.standard in Java."), m);
         assertFalse(Files.exists(downloads.resolve("cifar-10")), "a failed download leaves no folder behind");
     }
 

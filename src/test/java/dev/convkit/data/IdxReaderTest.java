@@ -42,7 +42,7 @@ class IdxReaderTest {
         Path doubleGz = write("train-images-idx3-ubyte.gz", TestFiles.gzip(TestFiles.gzip(TestFiles.idxImages(5, 4, 3, pixels))));
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(doubleGz));
         assertEquals("IDX image file " + doubleGz + " is invalid: found magic 0x1f8b0800; expected magic 0x00000803 "
-                + "(unsigned bytes, 3 dimensions). Download the file again or point --data-dir at an intact copy.", e.getMessage());
+                + "(unsigned bytes, 3 dimensions). Download the file again or point the data folder (--data-dir, the dataDir argument, or $CONVKIT_DATA) at an intact copy.", e.getMessage());
 
         Path labelsAsImages = write("labels", TestFiles.idxLabels(1, 2, 3));
         assertMessage(() -> IdxReader.readImages(labelsAsImages), "found magic 0x00000801 (that is an IDX label file); expected magic 0x00000803");
@@ -62,6 +62,12 @@ class IdxReaderTest {
         byte[] gz = TestFiles.gzip(TestFiles.idxImages(50, 10, 10, TestFiles.pattern(5000, 3)));
         Path gzCut = write("cut.gz", Arrays.copyOf(gz, gz.length / 2));
         assertMessage(() -> IdxReader.readImages(gzCut), "ends in the middle of its gzip-compressed data", "the .gz file is truncated");
+        // Asking for the intact first records of a truncated file is still an error (--limit-train on a cut download).
+        assertMessage(() -> IdxReader.readImages(gzShortContent, 2), "the data ends after 50 of the 60 bytes the header announces (5 images of 4 x 3): "
+                + "the file is truncated (the first 24 bytes asked for are there, the rest is not)");
+        assertMessage(() -> IdxReader.readImages(gzCut, 3), "ends in the middle of its gzip-compressed data", "the .gz file is truncated");
+        Path gzLong = write("long.gz", TestFiles.gzip(Arrays.copyOf(full, full.length + 4)));
+        assertMessage(() -> IdxReader.readImages(gzLong, 2), "there are bytes after the 60 bytes the header announces (5 images of 4 x 3)");
         Path headerOnly = write("hdr", Arrays.copyOf(full, 10));
         assertMessage(() -> IdxReader.readImages(headerOnly), "the file ends after 10 bytes, inside the header; expected a complete 16-byte header");
         Path tiny = write("tiny", new byte[] {0, 0});
@@ -106,7 +112,7 @@ class IdxReaderTest {
         Path labels = write("labels", TestFiles.idxLabels(3, 0, 12, 1));
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readLabels(labels, 10));
         assertEquals("IDX label file " + labels + " is invalid: label 12 at index 2 is out of range; expected class indices 0..9. "
-                + "Download the file again or point --data-dir at an intact copy.", e.getMessage());
+                + "Download the file again or point the data folder (--data-dir, the dataDir argument, or $CONVKIT_DATA) at an intact copy.", e.getMessage());
         assertArrayEquals(new int[] {3, 0, 12, 1}, IdxReader.readLabels(labels, 13));
     }
 

@@ -24,6 +24,18 @@ class AtomicFilesTest {
     @TempDir Path dir;
 
     @Test
+    void aFileGetsTheModeOfAnyOtherNewFileNotTheTemporaryFilesPrivateOne() throws IOException {
+        assumeFalse(!dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "no POSIX permissions on this file system");
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path atomic = dir.resolve("atomic.json");
+        AtomicFiles.write(atomic, "x".getBytes(StandardCharsets.UTF_8));
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(atomic)), "same mode as Files.writeString's file (0644 under umask 022)");
+        assertTrue(Files.getPosixFilePermissions(atomic).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+                || !Files.getPosixFilePermissions(plain).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
+    }
+
+    @Test
     void createsThenReplacesTheFile() throws IOException {
         Path f = dir.resolve("model.safetensors");
         AtomicFiles.write(f, "first".getBytes(StandardCharsets.UTF_8));

@@ -74,7 +74,7 @@ class CheckpointFilesTest {
                 List.copyOf(file.tensors().keySet()));
         Map<String, Object> side = Json.parseObject(Files.readString(dir.resolve("checkpoint.json")));
         assertEquals("convkit-checkpoint", side.get("format"));
-        assertEquals(1L, side.get("format_version"));
+        assertEquals(2L, side.get("format_version"));
         assertEquals(3L, side.get("epochs_completed"));
         @SuppressWarnings("unchecked") Map<String, Object> tensors = (Map<String, Object>) side.get("tensors");
         assertEquals(Files.size(dir.resolve("checkpoint.safetensors")), tensors.get("bytes"));

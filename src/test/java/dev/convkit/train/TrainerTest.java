@@ -2,6 +2,7 @@ package dev.convkit.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,54 @@ class TrainerTest {
             try (BatchPipeline shuffled = new BatchPipeline(test, PipelineOptions.training(32, 3))) {
                 assertArrayEquals(probs, t.predict(shuffled), 1e-6f, "rows follow the data set whatever the pipeline order");
             }
+        }
+    }
+
+    @Test
+    void fitReportsProgressByDefaultAndVerboseFalseSilencesIt() {
+        Dataset data = TrainFixtures.mnist(Split.TRAIN, 64);
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        String loud, quiet;
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try (Trainer t = tiny(Optimizer.adam()).build()) { t.fit(data, null, 1, 32); }
+            loud = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            captured.reset();
+            try (Trainer t = tiny(Optimizer.adam()).verbose(false).build()) { t.fit(data, null, 1, 32); }
+            quiet = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(stdout);
+        }
+        assertTrue(java.util.regex.Pattern.compile("(?m)^Epoch 1/1 - \\S+ - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4} - lr: 1\\.0e-03$").matcher(loud).find(), loud);
+        assertEquals("", quiet);
+    }
+
+    @Test
+    void interruptAbandonsTheRunningEpochAndFitReturnsTheCompletedOnes() {
+        Dataset data = TrainFixtures.mnist(Split.TRAIN, 128);
+        Trainer[] self = new Trainer[1];
+        List<String> events = new ArrayList<>();
+        ProgressListener stopInEpoch2 = new ProgressListener() {
+            private boolean done;
+            @Override public void onBatchEnd(BatchProgress p) {
+                if (!done && p.epoch() == 1 && p.step() == 2) { done = true; self[0].interrupt(); }
+            }
+            @Override public void onEpochEnd(EpochLogs logs, int total) { events.add("end " + (logs.epoch() + 1)); }
+            @Override public void onInterrupted(int epoch, int total) { events.add("interrupted in " + (epoch + 1) + " of " + total); }
+        };
+        try (Trainer t = tiny(Optimizer.adam()).progress(stopInEpoch2).build()) {
+            self[0] = t;
+            History h = t.fit(data, data, 5, 32);
+            assertTrue(t.wasInterrupted());
+            assertEquals(1, h.size(), "only epoch 1 completed");
+            assertEquals(1, t.epochsCompleted());
+            assertEquals(List.of("end 1", "interrupted in 2 of 5"), events);
+            assertEquals(4 + 2, t.compiledModel().steps(), "4 steps of epoch 1, then the 2 of epoch 2 before the stop");
+            // The request is spent: the next fit runs to its end.
+            h = t.fit(data, null, 2, 32);
+            assertFalse(t.wasInterrupted());
+            assertEquals(2, h.size());
         }
     }
 

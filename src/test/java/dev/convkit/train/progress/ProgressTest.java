@@ -1,12 +1,9 @@
-package dev.convkit.cli;
+package dev.convkit.train.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convkit.cli.progress.Durations;
-import dev.convkit.cli.progress.EpochLine;
-import dev.convkit.cli.progress.ProgressBar;
 import dev.convkit.train.BatchProgress;
 import dev.convkit.train.EpochLogs;
 import java.io.PrintWriter;
@@ -42,6 +39,10 @@ class ProgressTest {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", Double.NaN);
         assertEquals("Epoch 1/1 - 2m05s - loss: nan", EpochLine.format(1, 1, 125, m, Double.NaN));
+        m.put("loss", 1.9862600676676862e21);
+        m.put("accuracy", 99999.5);
+        assertEquals("Epoch 1/1 - 2m05s - loss: 1.9863e+21 - accuracy: 99999.5000", EpochLine.format(1, 1, 125, m, Double.NaN),
+                "scientific from 1e5 on, not a row of 22 digits");
         assertEquals("1h02m", Durations.format(3725));
         assertEquals("?", Durations.format(Double.NaN));
     }

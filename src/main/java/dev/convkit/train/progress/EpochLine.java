@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 import java.util.Locale;
 import java.util.Map;
@@ -28,9 +28,10 @@ public final class EpochLine {
         return sb.toString();
     }
 
+    /** Four decimals; from 1e5 on (where four decimals would print a long row of meaningless digits) scientific, e.g. {@code 1.9863e+21}. */
     static String metric(double v) {
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        return String.format(Locale.ROOT, "%.4f", v);
+        return String.format(Locale.ROOT, Math.abs(v) >= 1e5 ? "%.4e" : "%.4f", v);
     }
 }

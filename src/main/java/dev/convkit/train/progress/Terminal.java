@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 import java.io.Console;
 import java.lang.reflect.Method;

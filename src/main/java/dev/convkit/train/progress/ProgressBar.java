@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 import dev.convkit.train.BatchProgress;
 import dev.convkit.train.EpochLogs;
@@ -105,6 +105,15 @@ public final class ProgressBar implements ProgressListener {
     @Override public void onEpochEnd(EpochLogs logs, int totalEpochs) {
         clearBar();
         out.println(summary(logs, totalEpochs));
+        out.flush();
+    }
+
+    /** Training stopped inside an epoch: the bar on screen stays, ended by a line break, so what follows starts on a line of its own. */
+    @Override public void onInterrupted(int epoch, int totalEpochs) {
+        if (mode == Mode.BAR && drawnWidth > 0) {
+            out.println();
+            drawnWidth = 0;
+        }
         out.flush();
     }
 

@@ -1,4 +1,4 @@
-package dev.convkit.cli.progress;
+package dev.convkit.train.progress;
 
 /** Short human durations for progress lines: "41s", "2m05s", "1h02m". */
 public final class Durations {
