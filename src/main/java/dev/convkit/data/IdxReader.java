@@ -51,12 +51,13 @@ public final class IdxReader {
             throw invalid(file, "image", "the header gives dimensions " + count + " x " + rows + " x " + cols,
                     "every dimension (images x rows x columns) to be at least 1");
         }
-        long imageBytes = rows * cols;
-        long total = count * imageBytes;
-        if (total > Integer.MAX_VALUE - 16) {
-            throw invalid(file, "image", "the header announces " + count + " images of " + rows + " x " + cols + " = " + total + " bytes",
+        long imageBytes = rows * cols; // each below 2^32: no overflow; count * imageBytes can overflow, so divide instead
+        if (imageBytes > Integer.MAX_VALUE - 16 || count > (Integer.MAX_VALUE - 16) / imageBytes) {
+            throw invalid(file, "image", "the header announces " + count + " images of " + rows + " x " + cols + " = "
+                            + java.math.BigInteger.valueOf(count).multiply(java.math.BigInteger.valueOf(imageBytes)) + " bytes",
                     "at most " + (Integer.MAX_VALUE - 16) + " bytes of pixels");
         }
+        long total = count * imageBytes;
         checkRawSize(file, IMAGES_HEADER, total, count + " images of " + rows + " x " + cols);
         int take = (int) Math.min(count, limit);
         byte[] pixels = readBody(in, file, "image", (int) (take * imageBytes), take == count, total, count + " images of " + rows + " x " + cols);

@@ -222,7 +222,12 @@ public final class Checkpoint {
         Object format = side.get("format");
         if (!FORMAT.equals(format)) throw new CheckpointException(where + " is not a ConvKit checkpoint sidecar: \"format\" is " + format
                 + ", expected \"" + FORMAT + "\"");
-        long version = Json.toLong(side.get("format_version"));
+        long version;
+        try {
+            version = Json.toLong(side.get("format_version"));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(where + " is malformed: \"format_version\" must be an integer (" + e.getMessage() + ")", e);
+        }
         if (version < 1 || version > FORMAT_VERSION) throw new CheckpointException(where + " has checkpoint format version " + version
                 + "; this ConvKit reads versions 1 to " + FORMAT_VERSION);
         if (version == 1) side = CheckpointUpgrade.fromVersion1(side);

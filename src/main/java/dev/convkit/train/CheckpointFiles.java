@@ -146,7 +146,14 @@ final class CheckpointFiles {
         String dataSha = file.metadata().get(META_DATA_SHA);
         if (embedded != null && dataSha != null && dataSha.equals(dataSha256(file.tensors()))) {
             // The tensor file is complete and describes itself: a save interrupted after it was replaced, or a corrupt sidecar.
-            Checkpoint own = Checkpoint.fromParts(Json.parseObject(embedded), file.tensors(), tensorPath);
+            Map<String, Object> ownSide;
+            try {
+                ownSide = Json.parseObject(embedded);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(tensorPath.getFileName() + " is corrupt: the copy of the sidecar in its metadata ("
+                        + META_SIDECAR + ") is not valid JSON (" + e.getMessage() + ")" + instead(name), e);
+            }
+            Checkpoint own = Checkpoint.fromParts(ownSide, file.tensors(), tensorPath);
             Object sideModel = side != null && side.get("model") instanceof Map<?, ?> m ? m.get("name") : null;
             if (sideModel != null && !sideModel.equals(own.modelName())) {
                 throw new CheckpointException("checkpoint '" + name + "' in " + dir + " mixes two models: " + sidePath.getFileName() + " is for model '"
