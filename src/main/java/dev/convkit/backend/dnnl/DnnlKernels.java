@@ -12,6 +12,7 @@ import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
@@ -39,6 +40,7 @@ import dev.convkit.ops.SoftmaxCrossEntropyBwd;
 import dev.convkit.ops.Split;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,10 +64,16 @@ final class DnnlKernels {
         List<TensorSpec> logical = op.outputs(in);
         DnnlDescs.requireSupported(op, in, backend.blocked());
         List<TensorSpec> outputs = DnnlLayoutPolicy.outputs(op, in, logical, backend.blocked());
+        List<TensorSpec> all = new ArrayList<>(in);
+        all.addAll(outputs);
+        DnnlBf16.require(all, op.name() + " " + in);
         return build(new DnnlKernelBuilder(backend, op, List.copyOf(in), List.copyOf(outputs)), forward);
     }
 
-    /** A kernel copying a tensor between two layouts (canonical ↔ blocked, or a plain copy) by a reorder primitive. */
+    /**
+     * A kernel copying a tensor between two layouts (canonical ↔ blocked, or a plain copy) by a reorder primitive,
+     * converting the element type on the way when the two specs differ in it.
+     */
     static Kernel reorder(DnnlBackend backend, TensorSpec from, TensorSpec to) {
         // The catalogue has no reorder op; dst = 1 · src is exactly what this kernel computes.
         Op identity = new Scale(1f);
@@ -74,6 +82,7 @@ final class DnnlKernels {
             throw new InvalidOpException(identity, in, "a reorder keeps the logical shape, but the target is " + to);
         }
         DnnlDescs.requireSupported(identity, List.of(from, to), backend.blocked());
+        DnnlBf16.require(List.of(from, to), "reorder " + from + " → " + to);
         DnnlKernelBuilder b = new DnnlKernelBuilder(backend, identity, in, List.of(to));
         try {
             b.reorder(b.src(0), b.dst(0));
@@ -102,8 +111,26 @@ final class DnnlKernels {
         }
     }
 
+    /**
+     * Ops run by host loops over f32 values (dropout's mask, the loss, the l2 penalty, the optimizers): mixed-precision
+     * programs feed them f32, and a bf16 input here would be misread, so it is refused by name.
+     */
+    private static void requireF32HostLoop(DnnlKernelBuilder b) {
+        Op op = b.op;
+        boolean hostLoop = op instanceof Dropout || op instanceof SoftmaxCrossEntropy || op instanceof SoftmaxCrossEntropyBwd
+                || op instanceof L2Penalty || op instanceof L2PenaltyBwd || op instanceof SgdUpdate || op instanceof AdamUpdate
+                || op instanceof RmsPropUpdate;
+        if (!hostLoop) return;
+        for (int i = 0; i < b.inputs.size(); i++) {
+            if (b.inputs.get(i).dtype() != DType.F32) throw new BackendException(DnnlStatus.ENGINE, op, b.inputs, 0, "input "
+                    + i + " is " + b.inputs.get(i).dtype().lower() + "; the cpu engine runs " + op.name()
+                    + " as a host loop over f32 (cast the input to f32 first)");
+        }
+    }
+
     private static void define(DnnlKernelBuilder b, Kernel forward) {
         Op op = b.op;
+        requireF32HostLoop(b);
         if (op instanceof Conv2d o) DnnlConv2d.forward(b, o);
         else if (op instanceof Conv2dBwdData o) DnnlConv2d.backwardData(b, o);
         else if (op instanceof Conv2dBwdFilter o) DnnlConv2d.backwardFilter(b, o);
@@ -139,6 +166,7 @@ final class DnnlKernels {
         else if (op instanceof SgdUpdate o) DnnlOptimizers.sgd(b, o);
         else if (op instanceof AdamUpdate o) DnnlOptimizers.adam(b, o);
         else if (op instanceof RmsPropUpdate o) DnnlOptimizers.rmsprop(b, o);
+        else if (op instanceof Cast o) DnnlCast.cast(b, o);
         else throw new BackendException(DnnlStatus.ENGINE, op, b.inputs, 0, "the cpu engine has no kernel for this op");
     }
 }
