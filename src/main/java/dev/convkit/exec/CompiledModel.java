@@ -2,6 +2,7 @@ package dev.convkit.exec;
 
 import dev.convkit.backend.Arena;
 import dev.convkit.backend.Backend;
+import dev.convkit.backend.BackendException;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
@@ -54,6 +55,11 @@ public final class CompiledModel implements AutoCloseable {
     /** A compiled model whose steps run under {@code precision}. */
     public CompiledModel(Model model, Backend backend, Op update, Precision precision) {
         this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        String unsupported = backend.unsupportedType(precision.computeType());
+        if (unsupported != null) {
+            throw new BackendException(backend.name(), "cannot compile model '" + model.name() + "' with precision "
+                    + precision.cliName() + " (" + precision.kerasName() + "): " + unsupported);
+        }
         this.model = model;
         this.backend = backend;
         this.update = update;
