@@ -11,6 +11,7 @@ import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Concat;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
@@ -76,6 +77,7 @@ public final class ReferenceOps {
 
     private static double[][] dispatch(Op op, List<TensorSpec> specs, double[][] in) {
         Shape s0 = specs.get(0).shape();
+        if (op instanceof Cast) return one(in[0].clone());   // value-preserving in float64; rounding is the engine's
         if (op instanceof Conv2d c) {
             return one(RefConv.forward(c, s0, specs.get(1).shape(), in[0], in[1], c.bias() ? in[2] : null));
         }
