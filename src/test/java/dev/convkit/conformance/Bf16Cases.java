@@ -37,12 +37,13 @@ import java.util.function.Function;
  *
  * <p>Tolerance of a case whose widest sum has K terms (conv: max(C·KH·KW, O·KH·KW, N·OH·OW); dense: max(K, M, N);
  * batch norm: the N·H·W values per channel; pooling: the window; others: 1):
- * |engine − reference| ≤ 2^-8·√K + 2^-7·|reference|. Why: every stored bf16 value carries a relative rounding error
+ * |engine − reference| ≤ 2^-7·√K + 2^-7·|reference|. Why: every stored bf16 value carries a relative rounding error
  * of at most 2^-9 (the rtol covers the output's own and that of one bf16 input computed by the engine itself, such
  * as the dst a ReLU or pooling backward reads); inside a sum the f32 weights converted to bf16 add independent
- * errors of at most 2^-9·|term| with |term| ≤ 1 here, whose sum over K terms has a standard deviation below
- * 2^-9·√K/√3, so 2^-8·√K is more than three standard deviations; f32 accumulation of exact bf16 products is
- * negligible beside it. A wrong index, padding or type conversion is off by O(1).
+ * errors of at most 2^-9·|term| with |term| ≤ 1 here, whose sum over K terms has a standard deviation of about
+ * 2^-9·√K/3 (uniform inputs); the largest of ~10^5 outputs reaches ~5 of them, measured 0.091 on the 576-term case
+ * (2^-7·√576 = 0.19). f32 accumulation of exact bf16 products is negligible beside it. A wrong index, padding or
+ * type conversion is off by O(1), a wrong sum by O(√K/3).
  */
 final class Bf16Cases {
     private Bf16Cases() {}
@@ -122,5 +123,5 @@ final class Bf16Cases {
         return 1;
     }
 
-    static Tolerance tolerance(long k) { return new Tolerance(Math.sqrt(k) / 256, 1.0 / 128); }
+    static Tolerance tolerance(long k) { return new Tolerance(Math.sqrt(k) / 128, 1.0 / 128); }
 }
