@@ -12,9 +12,8 @@ import java.util.List;
  * are [in, out] (as Keras). Tensors are f32, except in mixed-precision programs: there activations and their
  * gradients are bf16, and each op's outputs take the element type of its activation input, while parameters,
  * parameter gradients, batch statistics and losses stay f32 ({@link Cast} converts between the two). Inputs
- * listed by {@link #inPlaceInputs()} are read and written by
- * the kernel (batch-norm running statistics, optimizer parameters and state); all other inputs are read-only and
- * outputs are fully overwritten.
+ * listed by {@link #inPlaceInputs()} are read and written by the kernel (batch-norm running statistics, optimizer
+ * parameters and state); all other inputs are read-only and outputs are fully overwritten.
  */
 public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
         BatchNormBwd, BatchNormReluTrain, BatchNormReluBwd, BatchNormReluInfer, Activation, ActivationBwd, Pool2d,
