@@ -1,6 +1,7 @@
 package dev.convkit.backend;
 
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -37,6 +38,14 @@ public interface Backend extends AutoCloseable {
      * only for engines that say so; by default an engine receives basic ops only.
      */
     default boolean fuses(Op fused) { return false; }
+
+    /**
+     * Why this engine cannot compute in element type {@code t} (activations of a mixed-precision program), or null
+     * when it can. Every engine runs f32; by default nothing else.
+     */
+    default String unsupportedType(DType t) {
+        return t == DType.F32 ? null : "the " + name() + " engine runs f32 only, not " + t.lower();
+    }
 
     /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
     Kernel reorder(TensorSpec from, TensorSpec to);

@@ -3,6 +3,7 @@ package dev.convkit.cli;
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Backends;
+import dev.convkit.graph.Precision;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
@@ -15,8 +16,26 @@ final class EngineOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads of the cpu engine; 0 = all cores (default).")
     int threads;
 
+    @Option(names = "--precision", paramLabel = "NAME",
+            description = "fp32 (default) or bf16: bf16 computes and stores activations in bfloat16 with f32 weights, gradients and loss (Keras's mixed_bfloat16); the cpu engine needs a CPU with native bf16 (AVX512-BF16, AVX2-VNNI-2 or AMX). Checkpoints are the same under both.")
+    String precision;
+
     @Option(names = "--deterministic", description = "Only algorithms whose results do not vary between runs (cuDNN).")
     boolean deterministic;
+
+    /**
+     * The precision policy: the flag, else {@code fallback} (a recipe's or a run's), else fp32.
+     *
+     * @throws CliException for fp16 and unknown names, naming the valid ones
+     */
+    Precision precision(String fallback) {
+        String name = precision != null ? precision : fallback != null ? fallback : "fp32";
+        try {
+            return Precision.of(name);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage((precision != null ? "--precision: " : "") + e.getMessage());
+        }
+    }
 
     /**
      * Checks the options and chooses the engine without opening it or printing anything, so that a bad

@@ -160,10 +160,11 @@ final class FitCommand implements Callable<Integer> {
         if (limitTrain != null) Choices.positive("--limit-train", limitTrain);
         if (limitTest != null) Choices.positive("--limit-test", limitTest);
         Choices.engine(engine.engine);
+        String prec = engine.precision(r == null ? null : r.precision()).cliName();
         // The model must take the dataset's images: fail now, before folders are made or data is read.
         Models.build(m, ModelConfig.defaults().withInput(DatasetShapes.image(ds).dims()).withClasses(DatasetShapes.classes(ds)));
         return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
-                r == null ? null : r.source());
+                r == null ? null : r.source(), prec);
     }
 
     private Recipe recipe() {

@@ -25,10 +25,11 @@ import java.util.Map;
  * @param augmentation     what --augment does (shifts, flip, pad-crop)
  * @param limitTrain       first N training records, or null for all
  * @param recipe           the recipe file the defaults came from, or null
+ * @param precision        the precision policy ("fp32" or "bf16"); checkpoints are the same under both
  */
 record FitConfig(String model, String dataset, Path dataDir, int epochs, int batchSize, String optimizer, double lr, double momentum,
                  boolean nesterov, String schedule, double warmupEpochs, double labelSmoothing, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
-                 long seed, Integer limitTrain, Integer limitTest, Path recipe) {
+                 long seed, Integer limitTrain, Integer limitTest, Path recipe, String precision) {
 
     /** The optimizer with this run's rate (and momentum for SGD); Keras defaults otherwise. */
     Optimizer buildOptimizer() {
@@ -95,6 +96,7 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
         if (limitTrain != null) m.put("limit_train", limitTrain);
         if (limitTest != null) m.put("limit_test", limitTest);
         if (recipe != null) m.put("recipe", recipe.toString());
+        m.put("precision", precision);
         return m;
     }
 
@@ -115,7 +117,8 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
                     (int) Json.toLong(m.get("batch_size")), (String) m.get("optimizer"), Json.toDouble(m.get("lr")), Json.toDouble(m.get("momentum")),
                     Boolean.TRUE.equals(m.get("nesterov")), (String) m.get("schedule"), orZero(m.get("warmup_epochs")),
                     orZero(m.get("label_smoothing")), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
-                    Json.toLong(m.get("seed")), integer(m.get("limit_train")), integer(m.get("limit_test")), path(m.get("recipe")));
+                    Json.toLong(m.get("seed")), integer(m.get("limit_train")), integer(m.get("limit_test")), path(m.get("recipe")),
+                    m.get("precision") == null ? "fp32" : (String) m.get("precision"));
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw new CliException("the checkpoint in " + where + " has no usable record of how it was trained (run info): " + e.getMessage()
                     + "; only checkpoints written by 'convkit fit' can be resumed, evaluated or used for prediction from the command line");
@@ -133,13 +136,19 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
     FitConfig withEpochs(int total) {
         return new FitConfig(model, dataset, dataDir, total, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
                 labelSmoothing, plateau, augment, augmentation,
-                subtractPixelMean, seed, limitTrain, limitTest, recipe);
+                subtractPixelMean, seed, limitTrain, limitTest, recipe, precision);
+    }
+
+    /** The same settings under another precision policy (checkpoints are interchangeable between them). */
+    FitConfig withPrecision(String p) {
+        return new FitConfig(model, dataset, dataDir, epochs, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
+                labelSmoothing, plateau, augment, augmentation, subtractPixelMean, seed, limitTrain, limitTest, recipe, p);
     }
 
     /** The same settings reading data from {@code dir}. */
     FitConfig withDataDir(Path dir) {
         return new FitConfig(model, dataset, dir, epochs, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
                 labelSmoothing, plateau, augment, augmentation,
-                subtractPixelMean, seed, limitTrain, limitTest, recipe);
+                subtractPixelMean, seed, limitTrain, limitTest, recipe, precision);
     }
 }

@@ -10,6 +10,7 @@ import dev.convkit.data.Normalizer;
 import dev.convkit.data.PipelineOptions;
 import dev.convkit.data.Split;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.Precision;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.train.Callback;
 import dev.convkit.train.Checkpoint;
@@ -102,6 +103,7 @@ final class FitRun {
         FitConfig config = FitConfig.fromRunInfo(c.runInfo(), dir);
         if (o.epochs() != null) config = config.withEpochs(o.epochs());
         if (o.dataDir() != null) config = config.withDataDir(o.dataDir());
+        config = config.withPrecision(engine.precision(config.precision()).cliName());
         int done = c.progress().epochsCompleted();
         if (config.epochs() <= done) {
             throw CliException.usage("the run in " + dir + " has already completed " + done + " of " + config.epochs() + " epochs; pass --epochs N with N > "
@@ -136,6 +138,7 @@ final class FitRun {
                 c.subtractPixelMean() ? ", pixel mean subtracted" : "",
                 c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "");
         if (c.recipe() != null) out.println("recipe: " + c.recipe());
+        if (!c.precision().equals("fp32")) out.println("precision: " + Precision.of(c.precision()).kerasName() + " (bf16 activations, f32 weights, gradients and loss)");
         out.println("run folder: " + dir);
         out.println(p.choice().explain());
         Normalizer normalizer = DataSource.normalizer(c.subtractPixelMean(), train);
@@ -147,7 +150,8 @@ final class FitRun {
         AtomicReference<Trainer> running = new AtomicReference<>();
         try (Backend backend = p.backend();
              Interrupts ctrlC = Interrupts.install(() -> { Trainer t = running.get(); if (t != null) t.interrupt(); }, FitRun::exitAtOnce);
-             Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).schedule(c.buildSchedule())
+             Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).precision(Precision.of(c.precision()))
+                     .schedule(c.buildSchedule())
                      .labels(smoothed ? Labels.ONE_HOT : Labels.SPARSE).progress(new ProgressBar(out, mode))
                      .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed()).build();
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);

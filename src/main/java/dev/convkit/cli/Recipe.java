@@ -1,6 +1,7 @@
 package dev.convkit.cli;
 
 import dev.convkit.data.Augmentation;
+import dev.convkit.graph.Precision;
 import dev.convkit.io.Json;
 import dev.convkit.io.JsonException;
 import java.io.IOException;
@@ -23,13 +24,15 @@ import java.util.Map;
  * ({@code {"factor", "patience", "min_lr"}}, monitoring val_loss as Keras does), {@code augment},
  * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop"}}, each optional, as
  * {@link Augmentation}; used when augmenting), {@code subtract_pixel_mean},
+ * {@code precision} ("fp32" or "bf16", as {@code --precision}),
  * {@code reported_accuracy} ({@code {"min", "max", "note"}}, fractions in [0, 1]; min = max for a single number),
  * {@code notes} (a string or a list of strings: why each choice was made; documentation only).
  */
 public record Recipe(String model, String title, String seed, String dataset, Integer epochs, Integer batchSize,
                      String optimizer, Double lr, Double momentum, Boolean nesterov, String schedule, Double warmupEpochs,
                      Double labelSmoothing, Plateau plateau, Boolean augment,
-                     Augmentation augmentation, Boolean subtractPixelMean, ReportedAccuracy reportedAccuracy, Path source) {
+                     Augmentation augmentation, Boolean subtractPixelMean, ReportedAccuracy reportedAccuracy, Path source,
+                     String precision) {
 
     /** Keras ReduceLROnPlateau on val_loss: multiply the rate by {@code factor} after {@code patience} epochs without improvement. */
     public record Plateau(double factor, int patience, double minLr) {}
@@ -38,7 +41,7 @@ public record Recipe(String model, String title, String seed, String dataset, In
     public record ReportedAccuracy(double min, double max, String note) {}
 
     private static final List<String> KEYS = List.of("model", "title", "seed", "dataset", "epochs", "batch_size", "optimizer", "lr",
-            "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "reported_accuracy",
+            "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "precision", "reported_accuracy",
             "notes");
     private static final List<String> AUGMENTATION_KEYS = List.of("width_shift", "height_shift", "horizontal_flip", "pad_crop");
 
@@ -115,7 +118,18 @@ public record Recipe(String model, String title, String seed, String dataset, In
         return new Recipe(model, string(o, "title"), string(o, "seed"), string(o, "dataset"), epochs == null ? null : Math.toIntExact(epochs),
                 batch == null ? null : Math.toIntExact(batch), string(o, "optimizer"), lr, momentum, nesterov, string(o, "schedule"),
                 warmup, smoothing, plateau, augment, aug,
-                spm, acc, source);
+                spm, acc, source, precision(o));
+    }
+
+    /** The recipe's precision policy name, checked against the known ones now (null when absent). */
+    private static String precision(Map<String, Object> o) {
+        String p = string(o, "precision");
+        if (p == null) return null;
+        try {
+            return Precision.of(p).cliName();
+        } catch (IllegalArgumentException e) {
+            throw new JsonException("key 'precision': " + e.getMessage());
+        }
     }
 
     private static String string(Map<String, Object> o, String key) {

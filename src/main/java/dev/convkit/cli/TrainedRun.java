@@ -5,6 +5,7 @@ import dev.convkit.data.Dataset;
 import dev.convkit.data.Normalizer;
 import dev.convkit.data.Split;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.Precision;
 import dev.convkit.train.Checkpoint;
 import dev.convkit.train.Trainer;
 import java.io.IOException;
@@ -60,10 +61,11 @@ final class TrainedRun implements AutoCloseable {
             normalizer = DataSource.normalizer(true, train);
             out.printf(Locale.ROOT, "normalisation: pixel mean of the %,d %s training images, as in training%n", train.size(), config.dataset());
         }
+        Precision precision = engine.precision(null);
         Backend backend = engine.open(out);
         Trainer trainer = null;
         try {
-            trainer = Trainer.builder(model, backend, null).build();
+            trainer = Trainer.builder(model, backend, null).precision(precision).build();
             trainer.loadWeights(c);
         } catch (RuntimeException e) {
             if (trainer != null) trainer.close();

@@ -2,11 +2,13 @@ package dev.convkit.exec;
 
 import dev.convkit.backend.Arena;
 import dev.convkit.backend.Backend;
+import dev.convkit.backend.BackendException;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ParamSpec;
+import dev.convkit.graph.Precision;
 import dev.convkit.graph.Program;
 import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
@@ -21,6 +23,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -29,11 +32,16 @@ import java.util.SplittableRandom;
  * OPTIMIZER_STATE (one copy of the trainable part per optimizer slot). The optimizer is therefore one update kernel
  * over flat slices (alignment gaps hold zeros and stay zero). Steps are compiled per (mode, batch size) on first use
  * and cached; each owns its activation memory. Use from one thread; close to free everything.
+ *
+ * <p>The {@link Precision} policy decides the element type of the steps' activations; the three arenas above are f32
+ * under every policy (master weights, the gradients the optimizer reads, its state), so parameters, optimizer state
+ * and checkpoints do not depend on it.
  */
 public final class CompiledModel implements AutoCloseable {
     private final Model model;
     private final Backend backend;
     private final OptimizerUpdate update;                                       // null: inference only
+    private final Precision precision;
     private final Map<String, Long> offsets = new LinkedHashMap<>(); // param name → byte offset in PARAMS
     private final long trainableBytes, paramBytes;
     private final String[] stateNames;
@@ -44,7 +52,16 @@ public final class CompiledModel implements AutoCloseable {
     private CompiledStep last;   // the step that ran most recently, for output()
     private long step;                                             // optimizer steps taken (Adam's t)
 
-    public CompiledModel(Model model, Backend backend, OptimizerUpdate update) {
+    public CompiledModel(Model model, Backend backend, OptimizerUpdate update) { this(model, backend, update, Precision.FP32); }
+
+    /** A compiled model whose steps run under {@code precision}. */
+    public CompiledModel(Model model, Backend backend, OptimizerUpdate update, Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        String unsupported = backend.unsupportedType(precision.computeType());
+        if (unsupported != null) {
+            throw new BackendException(backend.name(), "cannot compile model '" + model.name() + "' with precision "
+                    + precision.cliName() + " (" + precision.kerasName() + "): " + unsupported);
+        }
         this.model = model;
         this.backend = backend;
         this.update = update;
@@ -84,6 +101,8 @@ public final class CompiledModel implements AutoCloseable {
     public Model model() { return model; }
 
     public Backend backend() { return backend; }
+
+    public Precision precision() { return precision; }
 
     /** Optimizer steps taken so far (restored from checkpoints). */
     public long steps() { return step; }
@@ -269,8 +288,7 @@ public final class CompiledModel implements AutoCloseable {
         String key = training + "/" + batch + "/" + labels;
         CompiledStep s = steps.get(key);
         if (s != null) return s;
-        Program p = training ? ProgramBuilder.training(model, batch, labels, backend::fuses)
-                : ProgramBuilder.inference(model, batch, labels, backend::fuses);
+        Program p = program(training, batch, labels);
         s = new CompiledStep(p, backend);
         try {
             Map<MemoryKind, Long> fixed = new EnumMap<>(MemoryKind.class);
@@ -287,6 +305,11 @@ public final class CompiledModel implements AutoCloseable {
         return s;
     }
 
+    private Program program(boolean training, int batch, Labels labels) {
+        return training ? ProgramBuilder.training(model, batch, labels, backend::fuses, precision)
+                : ProgramBuilder.inference(model, batch, labels, backend::fuses, precision);
+    }
+
     private Map<Value, Buffer> bindings(Program p) {
         Map<Value, Buffer> m = new IdentityHashMap<>();
         for (Map.Entry<String, Value> e : p.params().entrySet()) m.put(e.getValue(), paramBuffer(e.getKey()));
@@ -299,8 +322,7 @@ public final class CompiledModel implements AutoCloseable {
 
     /** Bytes per arena for a step of this batch size, planned before any activation memory is taken. */
     public Map<MemoryKind, Long> plan(int batch, boolean training, Labels labels) {
-        Program p = training ? ProgramBuilder.training(model, batch, labels, backend::fuses)
-                : ProgramBuilder.inference(model, batch, labels, backend::fuses);
+        Program p = program(training, batch, labels);
         Map<MemoryKind, Long> m = new EnumMap<>(MemoryKind.class);
         m.put(MemoryKind.PARAMS, paramBytes);
         m.put(MemoryKind.GRADS, update == null ? 0 : trainableBytes);

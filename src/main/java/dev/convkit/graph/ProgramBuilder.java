@@ -20,10 +20,12 @@ import java.util.function.Predicate;
 public final class ProgramBuilder {
     private final Program p;
     private final Predicate<Op> fuses;   // composites the engine runs itself; others are emitted decomposed
+    private final MixedPrecision mixed;
 
-    private ProgramBuilder(int batch, boolean training, Predicate<Op> fuses) {
+    private ProgramBuilder(int batch, boolean training, Predicate<Op> fuses, Precision precision) {
         this.p = new Program(batch, training);
         this.fuses = fuses;
+        this.mixed = new MixedPrecision(precision, this);
     }
 
     /** Labels format of the loss. */
@@ -40,9 +42,17 @@ public final class ProgramBuilder {
      * see {@link Fusion}. The arithmetic is the same as without fusion.
      */
     public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses) {
+        return training(m, batch, labels, fuses, Precision.FP32);
+    }
+
+    /**
+     * The training program under a precision policy: with {@link Precision#MIXED_BF16} the forward and backward ops
+     * run on bf16 activations, with f32 parameters, parameter gradients and loss (see {@link MixedPrecision}).
+     */
+    public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses, Precision precision) {
         if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
                 + " outputs; training needs exactly one (logits)");
-        ProgramBuilder b = new ProgramBuilder(batch, true, fuses);
+        ProgramBuilder b = new ProgramBuilder(batch, true, fuses, precision);
         b.forward(m);
         Fusion.apply(b.p, fuses);
         b.addLoss(m, labels);
@@ -66,7 +76,12 @@ public final class ProgramBuilder {
 
     /** The inference program with fused ops where {@code fuses} accepts them (see {@link Fusion}). */
     public static Program inference(Model m, int batch, Labels lossLabels, Predicate<Op> fuses) {
-        ProgramBuilder b = new ProgramBuilder(batch, false, fuses);
+        return inference(m, batch, lossLabels, fuses, Precision.FP32);
+    }
+
+    /** The inference program under a precision policy (outputs and probabilities are f32 under every policy). */
+    public static Program inference(Model m, int batch, Labels lossLabels, Predicate<Op> fuses, Precision precision) {
+        ProgramBuilder b = new ProgramBuilder(batch, false, fuses, precision);
         b.forward(m);
         Fusion.apply(b.p, fuses);
         if (lossLabels != null) b.addLoss(m, lossLabels);
@@ -116,7 +131,7 @@ public final class ProgramBuilder {
                 bound.put(n.outputs().get(i), v);
             }
         }
-        for (SymbolicTensor out : m.outputs()) p.outputs.add(bound.get(out));
+        for (SymbolicTensor out : m.outputs()) p.outputs.add(mixed.toVariableType(bound.get(out)));
     }
 
     Value value(TensorSpec spec, Value.Role role, String name) {
@@ -177,7 +192,9 @@ public final class ProgramBuilder {
 
         @Override public Value stepCounter() { return p.stepCounter; }
 
-        @Override public List<Value> emit(Op op, Value... inputs) { return ProgramBuilder.this.emit(op, null, node.layer().name(), inputs); }
+        @Override public List<Value> emit(Op op, Value... inputs) {
+            return ProgramBuilder.this.emit(op, null, node.layer().name(), mixed.inputsFor(op, inputs));
+        }
 
         @Override public void output(int i, Value v) { outputs[i] = v; }
     }

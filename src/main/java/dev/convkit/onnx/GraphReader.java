@@ -62,7 +62,10 @@ final class GraphReader {
     ImportedModel read(String modelName) {
         for (TensorProto t : graph.getInitializerList()) consts.put(t.getName(), Tensors.read(t, baseDir));
         for (ValueInfoProto v : graph.getOutputList()) graphOutputs.add(v.getName());
-        for (NodeProto n : graph.getNodeList()) for (String in : n.getInputList()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        for (NodeProto n : graph.getNodeList()) {
+            NodeImporter.checkArity(n);
+            for (String in : n.getInputList()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        }
         for (ValueInfoProto v : graph.getInputList()) if (!consts.containsKey(v.getName())) input(v);
         if (inputs.isEmpty()) throw new OnnxException("the ONNX graph '" + graph.getName() + "' has no non-constant input");
         NodeImporter ops = new NodeImporter(this);

@@ -41,20 +41,26 @@ final class NodeImporter {
 
     /**
      * Inputs each op needs at least (the ONNX operator specifications' required inputs, for the opsets read); every
-     * op also needs one output. Checked before a node is read, so a malformed node is an error naming it.
+     * op also needs one output. Checked for every node before any is read (an importer may look ahead at the next
+     * node, e.g. an activation it absorbs), so a malformed node is an error naming it.
      */
     private static final Map<String, Integer> MIN_INPUTS = Map.ofEntries(Map.entry("Conv", 2), Map.entry("BatchNormalization", 5),
             Map.entry("Gemm", 2), Map.entry("MatMul", 2), Map.entry("Add", 2), Map.entry("Sub", 2), Map.entry("Mul", 2),
             Map.entry("Div", 2), Map.entry("Reshape", 2), Map.entry("Gather", 2), Map.entry("Slice", 3), Map.entry("Constant", 0));
 
-    void translate(NodeProto n) {
+    /** Refuses a node with fewer inputs than its op needs or no output; run on every node before any is translated. */
+    static void checkArity(NodeProto n) {
         String op = n.getOpType();
-        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) unsupported(n);
         int needed = MIN_INPUTS.getOrDefault(op, 1);
         if (n.getInputCount() < needed || n.getOutputCount() < 1) {
             throw new OnnxException(GraphReader.describe(n) + " has " + n.getInputCount() + " input(s) and " + n.getOutputCount()
                     + " output(s); " + op + " needs at least " + needed + " input(s) and 1 output");
         }
+    }
+
+    void translate(NodeProto n) {
+        String op = n.getOpType();
+        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) unsupported(n);
         if (folder.fold(n)) return;
         switch (op) {
             case "Conv" -> spatial.conv(n);

@@ -17,6 +17,7 @@ public record AddOp(int arity) implements Op, Differentiable {
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
         Checks.arity(this, in, arity);
         for (int i = 1; i < arity; i++) Checks.sameShape(this, in, 0, i);
+        Checks.sameDType(this, in);
         return List.of(in.get(0));
     }
 

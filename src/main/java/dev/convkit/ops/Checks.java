@@ -31,6 +31,16 @@ final class Checks {
         }
     }
 
+    /** Every input has input 0's element type (sums and concatenations do not mix precisions). */
+    static void sameDType(Op op, List<TensorSpec> in) {
+        for (int i = 1; i < in.size(); i++) {
+            if (in.get(i).dtype() != in.get(0).dtype()) {
+                throw new InvalidOpException(op, in, "every input must be " + in.get(0).dtype().lower() + " like input 0, but input "
+                        + i + " is " + in.get(i).dtype().lower());
+            }
+        }
+    }
+
     static void vector(Op op, List<TensorSpec> in, int i, int length, String what) {
         TensorSpec s = in.get(i);
         if (s.rank() != 1 || s.dim(0) != length) {

@@ -20,6 +20,7 @@ public record Concat(int arity) implements Op, Differentiable {
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
         Checks.arity(this, in, arity);
         TensorSpec first = in.get(0);
+        Checks.sameDType(this, in);
         Checks.require(first.rank() == 2 || first.rank() == 4, this, in, "inputs must be [N, C] or [N, C, H, W]");
         int channels = 0;
         for (TensorSpec s : in) {

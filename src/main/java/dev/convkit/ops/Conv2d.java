@@ -28,7 +28,7 @@ public record Conv2d(Window2d window, boolean bias) implements Op, Differentiabl
         Checks.require(oh >= 1 && ow >= 1, this, in, "kernel " + window.effectiveKernelH() + "x"
                 + window.effectiveKernelW() + " (dilated) is larger than the padded input "
                 + (x.dim(2) + window.padTop() + window.padBottom()) + "x" + (x.dim(3) + window.padLeft() + window.padRight()));
-        return List.of(TensorSpec.f32(x.dim(0), w.dim(0), oh, ow));
+        return List.of(TensorSpec.of(x.dtype(), x.dim(0), w.dim(0), oh, ow));
     }
 
     @Override public void backward(BackwardBuilder b) {

@@ -20,6 +20,6 @@ public record Conv2dBwdData(Window2d window, Shape srcShape) implements Op {
                 && dy.dim(0) == srcShape.dim(0) && dy.dim(2) == window.outH(srcShape.dim(2))
                 && dy.dim(3) == window.outW(srcShape.dim(3)), this, in,
                 "diffDst must be the conv2d output of src " + srcShape + " with these weights");
-        return List.of(TensorSpec.f32(srcShape));
+        return List.of(TensorSpec.of(in.get(0).dtype(), srcShape));
     }
 }

@@ -23,6 +23,6 @@ public record Crop2d(int top, int bottom, int left, int right) implements Op {
         int h = x.dim(2) - top - bottom, w = x.dim(3) - left - right;
         Checks.require(h >= 1 && w >= 1, this, in, "crop " + top + "/" + bottom + "/" + left + "/" + right
                 + " leaves nothing of " + x.shape());
-        return List.of(TensorSpec.f32(x.dim(0), x.dim(1), h, w));
+        return List.of(TensorSpec.of(x.dtype(), x.dim(0), x.dim(1), h, w));
     }
 }

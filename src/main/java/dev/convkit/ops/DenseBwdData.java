@@ -15,6 +15,6 @@ public record DenseBwdData() implements Op {
         Checks.rank(this, in, 0, 2, "diffDst [N, M]");
         Checks.rank(this, in, 1, 2, "weights [K, M]");
         Checks.require(in.get(0).dim(1) == in.get(1).dim(1), this, in, "diffDst columns must equal weights columns");
-        return List.of(TensorSpec.f32(in.get(0).dim(0), in.get(1).dim(0)));
+        return List.of(TensorSpec.of(in.get(0).dtype(), in.get(0).dim(0), in.get(1).dim(0)));
     }
 }

@@ -20,7 +20,7 @@ public record DenseOp(boolean bias) implements Op, Differentiable {
         Checks.require(in.get(0).dim(1) == in.get(1).dim(0), this, in, "weights rows " + in.get(1).dim(0)
                 + " must equal src features " + in.get(0).dim(1));
         if (bias) Checks.vector(this, in, 2, in.get(1).dim(1), "bias");
-        return List.of(TensorSpec.f32(in.get(0).dim(0), in.get(1).dim(1)));
+        return List.of(TensorSpec.of(in.get(0).dtype(), in.get(0).dim(0), in.get(1).dim(1)));
     }
 
     @Override public void backward(BackwardBuilder b) {

@@ -17,7 +17,7 @@ public record FlattenOp() implements Op, Differentiable {
         Checks.arity(this, in, 1);
         TensorSpec x = in.get(0);
         Checks.require(x.rank() == 2 || x.rank() == 4, this, in, "src must be [N, C, H, W] or [N, K]");
-        return List.of(TensorSpec.f32(x.dim(0), (int) (x.size() / x.dim(0))));
+        return List.of(TensorSpec.of(x.dtype(), x.dim(0), (int) (x.size() / x.dim(0))));
     }
 
     @Override public void backward(BackwardBuilder b) {

@@ -13,7 +13,7 @@ public record GlobalAvgPool() implements Op, Differentiable {
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
         Checks.arity(this, in, 1);
         Checks.rank(this, in, 0, 4, "src NCHW");
-        return List.of(TensorSpec.f32(in.get(0).dim(0), in.get(0).dim(1)));
+        return List.of(TensorSpec.of(in.get(0).dtype(), in.get(0).dim(0), in.get(0).dim(1)));
     }
 
     @Override public void backward(BackwardBuilder b) {

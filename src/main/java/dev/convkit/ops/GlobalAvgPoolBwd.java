@@ -15,6 +15,6 @@ public record GlobalAvgPoolBwd(Shape srcShape) implements Op {
         Checks.arity(this, in, 1);
         Checks.require(srcShape.rank() == 4 && in.get(0).rank() == 2 && in.get(0).dim(0) == srcShape.dim(0)
                 && in.get(0).dim(1) == srcShape.dim(1), this, in, "diffDst must be [N, C] of src " + srcShape);
-        return List.of(TensorSpec.f32(srcShape));
+        return List.of(TensorSpec.of(in.get(0).dtype(), srcShape));
     }
 }

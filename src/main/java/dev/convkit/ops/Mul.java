@@ -12,6 +12,7 @@ public record Mul() implements Op {
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {
         Checks.arity(this, in, 2);
+        Checks.sameDType(this, in);
         Checks.sameShape(this, in, 0, 1);
         return List.of(in.get(0));
     }

@@ -9,9 +9,11 @@ import java.util.List;
  * implement kernels, never meaning.
  *
  * <p>Conventions shared by every op: 4-D tensors are logical NCHW, convolution weights are OIHW, dense weights
- * are [in, out] (as Keras), every tensor is f32. Inputs listed by {@link #inPlaceInputs()} are read and written by
- * the kernel (batch-norm running statistics, optimizer parameters and state); all other inputs are read-only and
- * outputs are fully overwritten.
+ * are [in, out] (as Keras). Tensors are f32, except in mixed-precision programs: there activations and their
+ * gradients are bf16, and each op's outputs take the element type of its activation input, while parameters,
+ * parameter gradients, batch statistics and losses stay f32 ({@link Cast} converts between the two). Inputs
+ * listed by {@link #inPlaceInputs()} are read and written by the kernel (batch-norm running statistics, optimizer
+ * parameters and state); all other inputs are read-only and outputs are fully overwritten.
  *
  * <p>Sub-families: {@link OptimizerUpdate} (the optimizer steps) and {@link Composite} (ops defined by a
  * decomposition into others, which engines may run with a dedicated kernel).
@@ -19,7 +21,7 @@ import java.util.List;
 public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
         BatchNormBwd, ActivationOp, ActivationBwd, Pool2d, Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, DenseOp,
         DenseBwdData, DenseBwdWeights, AddOp, Mul, Scale, Concat, SplitOp, FlattenOp, Unflatten, ZeroPad2d, Crop2d,
-        DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, OptimizerUpdate, Composite {
+        DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, Cast, OptimizerUpdate, Composite {
 
     /** Short name used in messages and plans, e.g. {@code conv2d_bwd_data}. */
     String name();

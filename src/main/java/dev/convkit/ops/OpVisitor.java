@@ -39,6 +39,7 @@ public interface OpVisitor<R> {
     R visit(SoftmaxCrossEntropyBwd op);
     R visit(L2Penalty op);
     R visit(L2PenaltyBwd op);
+    R visit(Cast op);
     R visit(SgdUpdate op);
     R visit(AdamUpdate op);
     R visit(RmsPropUpdate op);

@@ -32,7 +32,7 @@ public record Pool2d(Kind kind, Window2d window) implements Op, Differentiable {
         Checks.require(window.padTop() < window.kernelH() && window.padBottom() < window.kernelH()
                 && window.padLeft() < window.kernelW() && window.padRight() < window.kernelW(), this, in,
                 "padding must be smaller than the window");
-        return List.of(TensorSpec.f32(x.dim(0), x.dim(1), oh, ow));
+        return List.of(TensorSpec.of(x.dtype(), x.dim(0), x.dim(1), oh, ow));
     }
 
     @Override public void backward(BackwardBuilder b) {

@@ -15,6 +15,6 @@ public record Unflatten(Shape dstShape) implements Op {
         Checks.arity(this, in, 1);
         Checks.require(in.get(0).rank() == 2 && in.get(0).size() == dstShape.size()
                 && in.get(0).dim(0) == dstShape.dim(0), this, in, "src must be the flattened " + dstShape);
-        return List.of(TensorSpec.f32(dstShape));
+        return List.of(TensorSpec.of(in.get(0).dtype(), dstShape));
     }
 }

@@ -20,7 +20,7 @@ public record ZeroPad2d(int top, int bottom, int left, int right) implements Op,
         Checks.arity(this, in, 1);
         Checks.rank(this, in, 0, 4, "src NCHW");
         TensorSpec x = in.get(0);
-        return List.of(TensorSpec.f32(x.dim(0), x.dim(1), x.dim(2) + top + bottom, x.dim(3) + left + right));
+        return List.of(TensorSpec.of(x.dtype(), x.dim(0), x.dim(1), x.dim(2) + top + bottom, x.dim(3) + left + right));
     }
 
     @Override public void backward(BackwardBuilder b) {

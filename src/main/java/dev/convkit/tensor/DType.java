@@ -1,11 +1,14 @@
 package dev.convkit.tensor;
 
-/** Element types. Engines state which they support; f32 is the only one every engine runs today. */
+/**
+ * Element types. Every engine runs f32. BF16 (bfloat16: f32's sign and 8-bit exponent, 7 stored mantissa bits) holds
+ * the activations of mixed-precision programs on engines that run it natively; F16 is named for engines to come.
+ */
 public enum DType {
     F32(4),
-    /** Named for the mixed-precision work to come; no engine accepts it yet. */
+    /** IEEE half precision; no engine accepts it yet. */
     F16(2),
-    /** Named for the mixed-precision work to come; no engine accepts it yet. */
+    /** bfloat16: the upper 16 bits of an f32 (range of f32, relative precision 2^-8). */
     BF16(2);
 
     private final int bytes;

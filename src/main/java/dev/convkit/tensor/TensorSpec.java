@@ -12,6 +12,11 @@ public record TensorSpec(Shape shape, DType dtype, Layout layout) {
 
     public static TensorSpec f32(Shape shape) { return new TensorSpec(shape, DType.F32, Layout.CANONICAL); }
 
+    /** A tensor of {@code dtype} in canonical layout. */
+    public static TensorSpec of(DType dtype, int... dims) { return new TensorSpec(Shape.of(dims), dtype, Layout.CANONICAL); }
+
+    public static TensorSpec of(DType dtype, Shape shape) { return new TensorSpec(shape, dtype, Layout.CANONICAL); }
+
     public int rank() { return shape.rank(); }
 
     public int dim(int axis) { return shape.dim(axis); }
@@ -22,6 +27,8 @@ public record TensorSpec(Shape shape, DType dtype, Layout layout) {
     public long bytes() { return shape.size() * dtype.bytes(); }
 
     public TensorSpec withShape(Shape s) { return new TensorSpec(s, dtype, layout); }
+
+    public TensorSpec withDType(DType t) { return new TensorSpec(shape, t, layout); }
 
     @Override public String toString() {
         return dtype.lower() + shape + (layout == Layout.CANONICAL ? "" : "@" + layout.name().toLowerCase());

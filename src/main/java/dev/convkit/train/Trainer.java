@@ -9,6 +9,7 @@ import dev.convkit.data.PipelineOptions;
 import dev.convkit.exec.CompiledModel;
 import dev.convkit.exec.CompiledModel.StepResult;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.Precision;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.train.progress.ProgressBar;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         this.modelConfig = b.modelConfig != null ? Map.copyOf(b.modelConfig) : defaultConfig(b.model);
         this.runInfo = b.runInfo;
         this.dataSeed = b.seed;
-        this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp());
+        this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp(), b.precision);
         compiled.initialize(b.seed);
         this.learningRate = optimizer == null ? 0 : optimizer.learningRate();
     }
@@ -91,6 +92,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         private Map<String, Object> modelConfig;
         private Map<String, Object> runInfo = Map.of();
         private long seed;
+        private Precision precision = Precision.FP32;
 
         private Builder(Model model, Backend backend, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -125,6 +127,13 @@ public final class Trainer implements TrainingHost, AutoCloseable {
 
         /** Seed of parameter initialisation and of the pipelines the Dataset overloads create (default 0). */
         public Builder seed(long s) { seed = s; return this; }
+
+        /**
+         * The precision policy (default {@link Precision#FP32}); {@link Precision#MIXED_BF16} computes and stores
+         * activations in bf16 with f32 master weights, gradients, optimizer state and loss, as Keras's
+         * {@code mixed_bfloat16}. Checkpoints are the same under both.
+         */
+        public Builder precision(Precision p) { precision = Objects.requireNonNull(p, "precision"); return this; }
 
         public Trainer build() { return new Trainer(this); }
     }

@@ -43,6 +43,12 @@ class CliErrorsTest {
                 "unknown engine 'tpu'; valid engines: auto, ");
     }
 
+    @Test void precisionNamesTheValidOnes() {
+        fails(2, a("fit", "--model", "mnist_cnn", "--precision", "fp16"), "--precision: precision 'fp16' is not available",
+                "the cpu engine has no fp16 kernels", "valid values: fp32 (float32), bf16 (mixed_bfloat16)");
+        fails(2, a("fit", "--model", "mnist_cnn", "--precision", "int8"), "--precision: unknown precision 'int8'; valid values: fp32 (float32), bf16");
+    }
+
     @Test void nonPositiveNumbersAreRejected() {
         fails(2, a("fit", "--model", "mnist_cnn", "--batch-size", "0"), "--batch-size must be a positive whole number, got 0");
         fails(2, a("fit", "--model", "mnist_cnn", "--epochs", "-3"), "--epochs must be a positive whole number, got -3");

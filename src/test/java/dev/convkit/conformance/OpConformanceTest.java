@@ -8,17 +8,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendProvider;
 import dev.convkit.backend.Kernel;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Composite;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Differentiable;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.Window2d;
 import dev.convkit.testing.BackwardProgram;
+import dev.convkit.testing.Bf16;
 import dev.convkit.testing.Closeness;
 import dev.convkit.testing.EngineHarness;
 import dev.convkit.testing.RandomTensors;
 import dev.convkit.testing.ReferenceOps;
 import dev.convkit.testing.TestBackends;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
@@ -52,6 +55,7 @@ class OpConformanceTest {
         List<ConformanceCase> all = new ArrayList<>(ConvCases.all());
         all.addAll(LayerCases.all());
         all.addAll(StandaloneCases.all());
+        all.addAll(Bf16Cases.all());
         return all;
     }
 
@@ -98,6 +102,9 @@ class OpConformanceTest {
     }
 
     private static void check(BackendProvider provider, ConformanceCase c, EngineHarness harness, String mode) {
+        boolean bf16 = c.op() instanceof Cast || c.specs().stream().anyMatch(s -> s.dtype() == DType.BF16);
+        String noBf16 = bf16 ? harness.backend().unsupportedType(DType.BF16) : null;
+        assumeTrue(noBf16 == null, () -> provider.name() + " does not run bf16: " + noBf16);
         assumeTrue(!(c.op() instanceof Composite) || harness.backend().fuses(c.op()), () -> provider.name()
                 + " has no dedicated kernel for the composite " + c.op().name() + ": its programs carry the decomposition"
                 + " (Backend.fuses is false), which the reference evaluates");
@@ -120,6 +127,7 @@ class OpConformanceTest {
             double[][] gradOutputs = new double[outSpecs.size()][];
             for (int j = 0; j < gradOutputs.length; j++) {
                 if (c.gradOutputs()[j]) gradOutputs[j] = RandomTensors.uniform(rnd, (int) outSpecs.get(j).size(), -1, 1);
+                if (gradOutputs[j] != null && outSpecs.get(j).dtype() == DType.BF16) Bf16.round(gradOutputs[j]);
             }
             BackwardProgram.Evaluation ref = program.evaluate(ReferenceOps::run, inputs, refOutputs, gradOutputs);
             BackwardProgram.Evaluation got = program.evaluate((op, specs, in) -> isBackwardOp(op)

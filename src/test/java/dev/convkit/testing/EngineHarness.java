@@ -6,6 +6,7 @@ import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.ByteBuffer;
@@ -189,8 +190,8 @@ public final class EngineHarness {
             stagingOffset = new long[n];
             for (int i = 0; i < n; i++) {
                 TensorSpec p = physical.get(i);
-                if (p.layout() == Layout.CANONICAL) continue;
-                TensorSpec c = canonical(p);
+                if (p.layout() == Layout.CANONICAL && p.dtype() == DType.F32) continue;
+                TensorSpec c = canonical(p);   // f32 canonical staging: the reorder converts layout and type
                 // Inputs are written through a reorder; in-place inputs and outputs are read back through one.
                 toEngine[i] = isInput ? add(reorders, backend.reorder(c, p)) : null;
                 toCanonical[i] = add(reorders, backend.reorder(p, c));
@@ -207,7 +208,7 @@ public final class EngineHarness {
                 if (toCanonical[i] != null) {
                     at = align(at);
                     stagingOffset[i] = at;
-                    at += physical.get(i).bytes();
+                    at += canonical(physical.get(i)).bytes();
                 }
             }
             return at;
@@ -216,7 +217,7 @@ public final class EngineHarness {
         void slice(Arena io) {
             for (int i = 0; i < physical.size(); i++) {
                 engine[i] = io.slice(engineOffset[i], backend.sizeOf(physical.get(i)));
-                if (toCanonical[i] != null) staging[i] = io.slice(stagingOffset[i], physical.get(i).bytes());
+                if (toCanonical[i] != null) staging[i] = io.slice(stagingOffset[i], canonical(physical.get(i)).bytes());
             }
         }
 
@@ -249,7 +250,8 @@ public final class EngineHarness {
         }
     }
 
-    private static TensorSpec canonical(TensorSpec p) { return new TensorSpec(p.shape(), p.dtype(), Layout.CANONICAL); }
+    /** The host's view of a tensor: f32 in canonical layout (bf16 tensors are converted by the staging reorder). */
+    private static TensorSpec canonical(TensorSpec p) { return new TensorSpec(p.shape(), DType.F32, Layout.CANONICAL); }
 
     private static Kernel add(List<Kernel> owned, Kernel k) {
         owned.add(k);

@@ -9,6 +9,7 @@ import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Composite;
 import dev.convkit.ops.Concat;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
@@ -85,6 +86,8 @@ public final class ReferenceOps {
     /** One float64 definition per primitive; composites are evaluated through their decomposition. */
     private record Oracle(List<TensorSpec> specs, double[][] in) implements OpVisitor<double[][]> {
         private Shape s0() { return specs.get(0).shape(); }
+
+        @Override public double[][] visit(Cast c) { return one(in[0].clone()); }   // value-preserving in float64; rounding is the engine's
 
         @Override public double[][] visit(Conv2d c) {
             return one(RefConv.forward(c, s0(), specs.get(1).shape(), in[0], in[1], c.bias() ? in[2] : null));

@@ -35,6 +35,7 @@ import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -159,6 +160,11 @@ final class CudaBackend implements Backend {
 
     /** Called by each kernel's constructor; see {@link #compile}. */
     void underConstruction(CudaKernel kernel) { underConstruction = kernel; }
+
+    @Override public String unsupportedType(DType t) {
+        return t == DType.F32 ? null : "the cuda engine runs f32 only: mixed precision (" + t.lower() + ") is implemented on"
+                + " the cpu engine and has no cuDNN kernels here yet; use precision fp32 with the cuda engine, or --engine cpu";
+    }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         ensureOpen();

@@ -9,6 +9,7 @@ import dev.convkit.ops.AddOp;
 import dev.convkit.ops.BatchNormBwd;
 import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Composite;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
@@ -47,7 +48,12 @@ final class CudaKernels {
     private CudaKernels() {}
 
     static Kernel compile(CudaBackend b, Op op, List<TensorSpec> in, Kernel forward) {
-        op.outputs(in);  // the op's shape rule first: InvalidOpException before any native work
+        List<TensorSpec> out = op.outputs(in);  // the op's shape rule first: InvalidOpException before any native work
+        if (op instanceof Cast || out.stream().anyMatch(s -> s.dtype() != DType.F32)) {
+            throw new BackendException(Check.ENGINE, op, in, 0, "the cuda engine runs f32 programs only: mixed precision"
+                    + " (bf16) is implemented on the cpu engine and has no cuDNN kernels here yet; use precision fp32"
+                    + " with the cuda engine, or --engine cpu for bf16");
+        }
         for (int i = 0; i < in.size(); i++) {
             TensorSpec s = in.get(i);
             if (s.dtype() != DType.F32 || s.layout() != Layout.CANONICAL) {
@@ -89,6 +95,9 @@ final class CudaKernels {
         @Override public Kernel visit(SoftmaxCrossEntropyBwd o) { return CudaSoftmaxCrossEntropy.backward(b, o, in); }
         @Override public Kernel visit(L2Penalty o) { return CudaL2Penalty.forward(b, o, in); }
         @Override public Kernel visit(L2PenaltyBwd o) { return CudaL2Penalty.backward(b, o, in); }
+        @Override public Kernel visit(Cast o) {
+            throw new BackendException(Check.ENGINE, o, in, 0, "the cuda engine has no element-type conversion kernel (f32 programs only)");
+        }
         @Override public Kernel visit(SgdUpdate o) { return CudaOptimizers.sgd(b, o, in); }
         @Override public Kernel visit(AdamUpdate o) { return CudaOptimizers.adam(b, o, in); }
         @Override public Kernel visit(RmsPropUpdate o) { return CudaOptimizers.rmsprop(b, o, in); }

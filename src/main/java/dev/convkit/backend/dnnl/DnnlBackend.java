@@ -21,6 +21,7 @@ import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.LeakyReluBwd;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -186,6 +187,15 @@ final class DnnlBackend implements Backend {
         if (fusedOp instanceof LeakyRelu || fusedOp instanceof LeakyReluBwd) return true;
         return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
                 || fusedOp instanceof BatchNormReluBwd);
+    }
+
+    /** f32 always; bf16 where the CPU runs it natively ({@link DnnlBf16}); f16 never. */
+    @Override public String unsupportedType(DType t) {
+        return switch (t) {
+            case F32 -> null;
+            case BF16 -> DnnlBf16.unsupportedReason();
+            case F16 -> "the cpu engine has no f16 kernels (it runs f32, and bf16 on CPUs with native bf16)";
+        };
     }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {

@@ -37,7 +37,7 @@ record DnnlBlockedFormat(int tag, int block) {
     /** Padded channel count: C rounded up to a whole block. */
     long paddedChannels(long channels) { return (channels + block - 1) / block * block; }
 
-    /** Bytes of a 4-D f32 tensor in this format (padding included). */
+    /** Bytes of a 4-D tensor in this format (padding included), at its element size. */
     long bytes(TensorSpec spec) {
         return spec.dim(0) * paddedChannels(spec.dim(1)) * spec.dim(2) * spec.dim(3) * (long) spec.dtype().bytes();
     }

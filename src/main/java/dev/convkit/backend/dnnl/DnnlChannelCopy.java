@@ -1,6 +1,7 @@
 package dev.convkit.backend.dnnl;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
+import dev.convkit.tensor.DType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +19,8 @@ import java.util.List;
 final class DnnlChannelCopy {
     private DnnlChannelCopy() {}
 
-    /** A blocked 4-D tensor seen through {@code mem}: N, channels (C), padded channels (Cp) and H·W. */
-    record Blocked(Mem mem, long n, long channels, long padded, long hw) {}
+    /** A blocked 4-D tensor seen through {@code mem}: element type, N, channels (C), padded channels (Cp) and H·W. */
+    record Blocked(Mem mem, DType type, long n, long channels, long padded, long hw) {}
 
     /** One strided copy: {@code blocks} consecutive block pairs, {@code lanes} lanes from each. */
     private record Run(long srcBlock, long srcLane, long dstBlock, long dstLane, long lanes, long blocks) {}
@@ -47,9 +48,9 @@ final class DnnlChannelCopy {
         for (Run r : runs) {
             long[] dims = {src.n(), r.blocks(), src.hw(), r.lanes()};
             Mem from0 = b.view(src.mem(), byteOffset(r.srcBlock(), r.srcLane(), src, block),
-                    b.strided(dims, strides(src, block)));
+                    b.strided(src.type(), dims, strides(src, block)));
             Mem to0 = b.view(dst.mem(), byteOffset(r.dstBlock(), r.dstLane(), dst, block),
-                    b.strided(dims, strides(dst, block)));
+                    b.strided(dst.type(), dims, strides(dst, block)));
             b.reorder(from0, to0);
         }
     }
@@ -59,9 +60,9 @@ final class DnnlChannelCopy {
         long lanes = dst.padded() - dst.channels();
         if (lanes == 0) return;
         long[] dims = {dst.n(), 1, dst.hw(), lanes};
-        Mem zeros = b.zeros(b.strided(dims, new long[] {0, 0, 0, 1}));
+        Mem zeros = b.zeros(b.strided(dst.type(), dims, new long[] {0, 0, 0, 1}));
         long last = dst.padded() / block - 1;
-        Mem pads = b.view(dst.mem(), byteOffset(last, block - lanes, dst, block), b.strided(dims, strides(dst, block)));
+        Mem pads = b.view(dst.mem(), byteOffset(last, block - lanes, dst, block), b.strided(dst.type(), dims, strides(dst, block)));
         b.reorder(zeros, pads);
     }
 
@@ -82,5 +83,5 @@ final class DnnlChannelCopy {
     private static long[] strides(Blocked t, int block) { return new long[] {t.padded() * t.hw(), t.hw() * block, block, 1}; }
 
     /** Byte offset of (block, lane) of sample 0, pixel 0. */
-    private static long byteOffset(long blk, long lane, Blocked t, int block) { return (blk * t.hw() * block + lane) * Float.BYTES; }
+    private static long byteOffset(long blk, long lane, Blocked t, int block) { return (blk * t.hw() * block + lane) * t.type().bytes(); }
 }

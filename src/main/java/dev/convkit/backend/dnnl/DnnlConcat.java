@@ -98,7 +98,7 @@ final class DnnlConcat {
     /** A blocked 4-D tensor of {@code spec}'s shape held by {@code mem}. */
     private static DnnlChannelCopy.Blocked blocked(DnnlKernelBuilder b, Mem mem, TensorSpec spec) {
         long c = spec.dim(1);
-        return new DnnlChannelCopy.Blocked(mem, spec.dim(0), c, b.backend().blocked().paddedChannels(c),
+        return new DnnlChannelCopy.Blocked(mem, spec.dtype(), spec.dim(0), c, b.backend().blocked().paddedChannels(c),
                 (long) spec.dim(2) * spec.dim(3));
     }
 }

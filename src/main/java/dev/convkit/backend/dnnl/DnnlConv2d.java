@@ -27,6 +27,7 @@ import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -38,6 +39,11 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * format, and only what is canonical (weights, a model input) is left to oneDNN ({@code format_tag any}). When no
  * implementation takes the given formats, or only a reference one, every layout is left to oneDNN instead. Whatever
  * differs from the chosen layouts is reordered into and out of kernel temporaries in the scratch buffer.
+ *
+ * <p>Types: the convolution computes in the type of its activations (f32, or bf16 in mixed-precision programs, with
+ * f32 accumulation inside oneDNN). Weights are f32 master weights in every program; with bf16 activations the
+ * primitive is asked for bf16 weights, and the reorder into its weight layout (run in fp32 too) converts them.
+ * Bias, weight and bias gradients stay f32: oneDNN's bf16 backward-weights writes f32 diff_weights directly.
  */
 final class DnnlConv2d {
     private DnnlConv2d() {}
@@ -46,7 +52,8 @@ final class DnnlConv2d {
     static void forward(DnnlKernelBuilder b, Conv2d op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
         long[] y = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc pd = forwardPd(b, op.window(), x, w, y, op.bias(), inputOrAny(b, 0), outputOrAny(b, 0));
+        Types t = new Types(b.type(0), b.outType(0));
+        dnnl_primitive_desc pd = forwardPd(b, op.window(), x, w, y, op.bias(), t, inputOrAny(b, 0), outputOrAny(b, 0));
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
         Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
         Mem bias = op.bias() ? b.srcAs(2, b.query(pd, dnnl_query_weights_md, 1)) : null;
@@ -64,8 +71,9 @@ final class DnnlConv2d {
     static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
         long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc pd = backwardDataPd(b, op.window(), dx, w, dy, outputOrAny(b, 0), inputOrAny(b, 0));
-        if (pd == null) pd = backwardDataPd(b, op.window(), dx, w, dy, null, null);
+        Types t = new Types(b.outType(0), b.type(0));   // as the forward: src = diffSrc's type, dst = diffDst's
+        dnnl_primitive_desc pd = backwardDataPd(b, op.window(), dx, w, dy, t, outputOrAny(b, 0), inputOrAny(b, 0));
+        if (pd == null) pd = backwardDataPd(b, op.window(), dx, w, dy, t, null, null);
         Mem diffDst = b.srcAs(0, b.query(pd, dnnl_query_diff_dst_md, 0));
         Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
         Mem diffSrc = b.dstAs(0, b.query(pd, dnnl_query_diff_src_md, 0));
@@ -77,8 +85,13 @@ final class DnnlConv2d {
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
         long[] w = DnnlDescs.dims(b.outputs.get(0));
-        dnnl_primitive_desc pd = backwardFilterPd(b, op, x, w, dy, inputOrAny(b, 0), inputOrAny(b, 1));
-        if (pd == null) pd = backwardFilterPd(b, op, x, w, dy, null, null);
+        Types t = new Types(b.type(0), b.type(1));
+        // bf16: oneDNN's blocked-layout bf16 weight gradient (jit_bf16) took 470 ms per call on the MNIST CNN's 5x5 → 3x3,
+        // 64-channel layer at batch 32; with the layouts left to oneDNN it picks brgemm (AMX) kernels at 1-80 ms, worth
+        // the two reorders of src and diffDst.
+        boolean leaveLayouts = t.src() == DType.BF16;
+        dnnl_primitive_desc pd = leaveLayouts ? null : backwardFilterPd(b, op, x, w, dy, t, inputOrAny(b, 0), inputOrAny(b, 1));
+        if (pd == null) pd = backwardFilterPd(b, op, x, w, dy, t, null, null);
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
         Mem diffDst = b.srcAs(1, b.query(pd, dnnl_query_diff_dst_md, 0));
         Mem diffWeights = b.dstAs(0, b.query(pd, dnnl_query_diff_weights_md, 0));
@@ -103,46 +116,53 @@ final class DnnlConv2d {
     }
 
     /**
+     * Element types of a convolution's activations: {@code src} (also the weights' type inside the primitive) and
+     * {@code dst}. Backward descriptors use the types of their forward: diffSrc as src, diffDst as dst.
+     */
+    private record Types(DType src, DType dst) {}
+
+    /**
      * Forward training descriptor (also the hint of the backward descriptors) with src/dst in the given formats
      * (null: any), falling back to every layout left to oneDNN when those formats find no optimised implementation.
      */
     private static dnnl_primitive_desc forwardPd(DnnlKernelBuilder b, Window2d window, long[] x, long[] w, long[] y,
-                                                 boolean bias, dnnl_memory_desc src, dnnl_memory_desc dst) {
+                                                 boolean bias, Types t, dnnl_memory_desc src, dnnl_memory_desc dst) {
         if (src != null || dst != null) {
-            dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, src, dst);
+            dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, t, src, dst);
             if (pd != null && b.isOptimised(pd)) return pd;
         }
-        dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, null, null);
+        dnnl_primitive_desc pd = tryForwardPd(b, window, x, w, y, bias, t, null, null);
         if (pd == null) {
             throw new BackendException(DnnlStatus.ENGINE, b.op, b.inputs, 0, "oneDNN has no convolution forward for "
-                    + "src " + java.util.Arrays.toString(x) + ", weights " + java.util.Arrays.toString(w));
+                    + t.src().lower() + " src " + java.util.Arrays.toString(x) + ", weights " + java.util.Arrays.toString(w));
         }
         return pd;
     }
 
     private static dnnl_primitive_desc tryForwardPd(DnnlKernelBuilder b, Window2d window, long[] x, long[] w, long[] y,
-                                                    boolean bias, dnnl_memory_desc src, dnnl_memory_desc dst) {
+                                                    boolean bias, Types t, dnnl_memory_desc src, dnnl_memory_desc dst) {
         WindowDims g = WindowDims.of(window);
         dnnl_memory_desc biasDesc = bias ? b.plain(w[0]) : null;
         dnnl_primitive_desc pd = b.newPd();
         int status = dnnl_convolution_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
-                dnnl_convolution_direct, src != null ? src : b.any(x), b.any(w), biasDesc, dst != null ? dst : b.any(y),
+                dnnl_convolution_direct, src != null ? src : b.any(t.src(), x), b.any(t.src(), w), biasDesc,
+                dst != null ? dst : b.any(t.dst(), y),
                 g.strides(), g.dilates(), g.padL(), g.padR(), b.attr());
         return status == 0 ? pd : null;
     }
 
     /** Backward data with diffSrc/diffDst in the given formats (null: any); null when that finds nothing optimised. */
     private static dnnl_primitive_desc backwardDataPd(DnnlKernelBuilder b, Window2d window, long[] dx, long[] w,
-                                                      long[] dy, dnnl_memory_desc diffSrc, dnnl_memory_desc diffDst) {
+                                                      long[] dy, Types t, dnnl_memory_desc diffSrc, dnnl_memory_desc diffDst) {
         boolean fixed = diffSrc != null || diffDst != null;
-        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, window, dx, w, dy, false, diffSrc, diffDst)
-                : forwardPd(b, window, dx, w, dy, false, null, null);
+        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, window, dx, w, dy, false, t, diffSrc, diffDst)
+                : forwardPd(b, window, dx, w, dy, false, t, null, null);
         if (hint == null) return null;
         WindowDims g = WindowDims.of(window);
         dnnl_primitive_desc pd = b.newPd();
         int status = dnnl_convolution_backward_data_primitive_desc_create(pd, b.backend().engine(),
-                dnnl_convolution_direct, diffSrc != null ? diffSrc : b.any(dx), b.any(w),
-                diffDst != null ? diffDst : b.any(dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
+                dnnl_convolution_direct, diffSrc != null ? diffSrc : b.any(t.src(), dx), b.any(t.dst(), w),
+                diffDst != null ? diffDst : b.any(t.dst(), dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
         if (status == 0 && (!fixed || b.isOptimised(pd))) return pd;
         if (!fixed) b.check(status, "dnnl_convolution_backward_data_primitive_desc_create");
         return null;
@@ -150,16 +170,16 @@ final class DnnlConv2d {
 
     /** Backward weights with src/diffDst in the given formats (null: any); null when that finds nothing optimised. */
     private static dnnl_primitive_desc backwardFilterPd(DnnlKernelBuilder b, Conv2dBwdFilter op, long[] x, long[] w,
-                                                        long[] dy, dnnl_memory_desc src, dnnl_memory_desc diffDst) {
+                                                        long[] dy, Types t, dnnl_memory_desc src, dnnl_memory_desc diffDst) {
         boolean fixed = src != null || diffDst != null;
-        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, op.window(), x, w, dy, op.bias(), src, diffDst)
-                : forwardPd(b, op.window(), x, w, dy, op.bias(), null, null);
+        dnnl_primitive_desc hint = fixed ? tryForwardPd(b, op.window(), x, w, dy, op.bias(), t, src, diffDst)
+                : forwardPd(b, op.window(), x, w, dy, op.bias(), t, null, null);
         if (hint == null) return null;
         WindowDims g = WindowDims.of(op.window());
         dnnl_primitive_desc pd = b.newPd();
         int status = dnnl_convolution_backward_weights_primitive_desc_create(pd, b.backend().engine(),
-                dnnl_convolution_direct, src != null ? src : b.any(x), b.any(w), op.bias() ? b.plain(w[0]) : null,
-                diffDst != null ? diffDst : b.any(dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
+                dnnl_convolution_direct, src != null ? src : b.any(t.src(), x), b.any(b.outType(0), w),
+                op.bias() ? b.plain(b.outType(1), w[0]) : null, diffDst != null ? diffDst : b.any(t.dst(), dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
         if (status == 0 && (!fixed || b.isOptimised(pd))) return pd;
         if (!fixed) b.check(status, "dnnl_convolution_backward_weights_primitive_desc_create");
         return null;

@@ -9,9 +9,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_sum;
 
+import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
+import dev.convkit.tensor.DType;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
@@ -19,37 +21,44 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * Dense layers on oneDNN matmul with Keras weights [K, M] = [in, out]. The backward products use transposed views
  * (strided descriptors over the same bytes, no copies): dx = dy · wᵀ and dW = xᵀ · dy; the bias gradient is a
  * reduction (sum over the batch) of dy.
+ *
+ * <p>Types: the products run in the activations' type. With bf16 activations the f32 master weights are converted
+ * into a bf16 temporary of the same layout (one reorder over K·M values; the transposed view for dx likewise),
+ * the weight gradient is written in f32 by the matmul itself (bf16 sources, f32 destination) and the bias gradient by
+ * a bf16 → f32 reduction.
  */
 final class DnnlDense {
     private DnnlDense() {}
 
     /** src [N, K] · weights [K, M] (+ bias [M]) → dst [N, M]. */
     static void forward(DnnlKernelBuilder b, DenseOp op) {
-        long m = b.inputs.get(1).dim(1);
+        long k = b.inputs.get(1).dim(0), m = b.inputs.get(1).dim(1);
         dnnl_memory_desc bias = op.bias() ? b.plain(1, m) : null;
-        dnnl_primitive_desc pd = matmul(b, b.inputDesc(0), b.inputDesc(1), bias, b.outputDesc(0));
+        Mem weights = weightsAs(b, b.inputDesc(1), b.plain(b.type(0), k, m));
+        dnnl_primitive_desc pd = matmul(b, b.inputDesc(0), weights.desc(), bias, b.outputDesc(0));
         if (op.bias()) {
-            b.exec("matmul", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_WEIGHTS, b.src(1)),
+            b.exec("matmul", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_WEIGHTS, weights),
                     arg(DNNL_ARG_BIAS, b.src(2, bias)), arg(DNNL_ARG_DST, b.dst(0)));
         } else {
-            b.exec("matmul", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_WEIGHTS, b.src(1)), arg(DNNL_ARG_DST, b.dst(0)));
+            b.exec("matmul", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_WEIGHTS, weights), arg(DNNL_ARG_DST, b.dst(0)));
         }
     }
 
     /** diffDst [N, M], weights [K, M] → diffSrc [N, K] = dy · wᵀ. */
     static void backwardData(DnnlKernelBuilder b, DenseBwdData op) {
         long k = b.inputs.get(1).dim(0), m = b.inputs.get(1).dim(1);
-        dnnl_memory_desc weightsT = b.strided(new long[] {m, k}, new long[] {1, m});
+        long[] dims = {m, k}, strides = {1, m};
+        Mem weightsT = weightsAs(b, b.strided(dims, strides), b.strided(b.type(0), dims, strides));
         dnnl_memory_desc dy = b.inputDesc(0), dx = b.outputDesc(0);
-        dnnl_primitive_desc pd = matmul(b, dy, weightsT, null, dx);
-        b.exec("matmul dy·wT", pd, arg(DNNL_ARG_SRC, b.src(0, dy)), arg(DNNL_ARG_WEIGHTS, b.src(1, weightsT)),
+        dnnl_primitive_desc pd = matmul(b, dy, weightsT.desc(), null, dx);
+        b.exec("matmul dy·wT", pd, arg(DNNL_ARG_SRC, b.src(0, dy)), arg(DNNL_ARG_WEIGHTS, weightsT),
                 arg(DNNL_ARG_DST, b.dst(0, dx)));
     }
 
     /** src [N, K], diffDst [N, M] → diffWeights [K, M] = xᵀ · dy, diffBias [M] = Σ_n dy. */
     static void backwardWeights(DnnlKernelBuilder b, DenseBwdWeights op) {
         long n = b.inputs.get(0).dim(0), k = b.inputs.get(0).dim(1), m = b.inputs.get(1).dim(1);
-        dnnl_memory_desc srcT = b.strided(new long[] {k, n}, new long[] {1, k});
+        dnnl_memory_desc srcT = b.strided(b.type(0), new long[] {k, n}, new long[] {1, k});
         dnnl_memory_desc dy = b.inputDesc(1), dw = b.outputDesc(0);
         dnnl_primitive_desc pd = matmul(b, srcT, dy, null, dw);
         b.exec("matmul xT·dy", pd, arg(DNNL_ARG_SRC, b.src(0, srcT)), arg(DNNL_ARG_WEIGHTS, b.src(1, dy)),
@@ -61,6 +70,17 @@ final class DnnlDense {
                     b.attr()), "dnnl_reduction_primitive_desc_create");
             b.exec("reduction sum", sum, arg(DNNL_ARG_SRC, b.src(1, dy)), arg(DNNL_ARG_DST, b.dst(1, db)));
         }
+    }
+
+    /**
+     * The f32 weights (input 1, seen through {@code f32}) as the matmul reads them: the buffer itself when the
+     * activations are f32, else a temporary of the same layout in their type ({@code typed}) filled by a reorder.
+     */
+    private static Mem weightsAs(DnnlKernelBuilder b, dnnl_memory_desc f32, dnnl_memory_desc typed) {
+        if (b.type(0) == DType.F32) return b.src(1, f32);
+        Mem t = b.temp(typed);
+        b.reorder(b.src(1, f32), t);
+        return t;
     }
 
     private static dnnl_primitive_desc matmul(DnnlKernelBuilder b, dnnl_memory_desc src, dnnl_memory_desc weights,

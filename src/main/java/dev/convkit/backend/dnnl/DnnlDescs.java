@@ -1,5 +1,6 @@
 package dev.convkit.backend.dnnl;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_bf16;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
@@ -14,7 +15,8 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 
 /**
  * The one mapping from {@link TensorSpec} to oneDNN memory descriptors. Canonical layout is row-major over the
- * logical shape (nchw, oihw, nc, x, ...). {@link Layout#ENGINE} exists for 4-D f32 tensors only and means the
+ * logical shape (nchw, oihw, nc, x, ...). Element types are f32 and bf16 (bf16 only on CPUs that run it natively:
+ * {@link DnnlBf16}). {@link Layout#ENGINE} exists for 4-D tensors only and means the
  * engine's {@link DnnlBlockedFormat} (nChw16c or nChw8c); an engine whose convolution prefers neither has no engine
  * layout and rejects it here, in one place.
  */
@@ -29,6 +31,15 @@ final class DnnlDescs {
         return out;
     }
 
+    /** oneDNN's data type of {@code t}; f16 is rejected earlier by {@link #requireSupported}. */
+    static int dataType(DType t) {
+        return switch (t) {
+            case F32 -> dnnl_f32;
+            case BF16 -> dnnl_bf16;
+            case F16 -> throw new BackendException(DnnlStatus.ENGINE, "the cpu engine has no f16 kernels");
+        };
+    }
+
     /** Dense row-major strides (in elements) of {@code dims}. */
     static long[] rowMajorStrides(long[] dims) {
         long[] strides = new long[dims.length];
@@ -41,8 +52,8 @@ final class DnnlDescs {
     }
 
     /**
-     * Throws a BackendException naming the op, its specs and the offending input unless every spec is f32 in a
-     * layout this engine reads ({@code format} null: canonical only).
+     * Throws a BackendException naming the op, its specs and the offending input unless every spec is f32 or bf16 in
+     * a layout this engine reads ({@code format} null: canonical only).
      */
     static void requireSupported(Op op, List<TensorSpec> specs, DnnlBlockedFormat format) {
         for (int i = 0; i < specs.size(); i++) {
@@ -63,17 +74,17 @@ final class DnnlDescs {
         long[] dims = dims(spec);
         if (spec.layout() == Layout.ENGINE) {
             dnnl_memory_desc md = new dnnl_memory_desc();
-            DnnlStatus.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, format.tag()),
+            DnnlStatus.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dataType(spec.dtype()), format.tag()),
                     "dnnl_memory_desc_create_with_tag", op, specs);
             return md;
         }
-        return strided(dims, rowMajorStrides(dims), op, specs);
+        return strided(spec.dtype(), dims, rowMajorStrides(dims), op, specs);
     }
 
-    /** A new f32 descriptor (caller destroys it) with explicit strides in elements. */
-    static dnnl_memory_desc strided(long[] dims, long[] strides, Op op, List<TensorSpec> specs) {
+    /** A new descriptor (caller destroys it) of element type {@code t} with explicit strides in elements. */
+    static dnnl_memory_desc strided(DType t, long[] dims, long[] strides, Op op, List<TensorSpec> specs) {
         dnnl_memory_desc md = new dnnl_memory_desc();
-        DnnlStatus.check(dnnl_memory_desc_create_with_strides(md, dims.length, dims, dnnl_f32, strides),
+        DnnlStatus.check(dnnl_memory_desc_create_with_strides(md, dims.length, dims, dataType(t), strides),
                 "dnnl_memory_desc_create_with_strides", op, specs);
         return md;
     }
@@ -85,7 +96,7 @@ final class DnnlDescs {
 
     /** Why the engine cannot hold {@code spec}, or null when it can. */
     private static String problem(TensorSpec spec, DnnlBlockedFormat format) {
-        if (spec.dtype() != DType.F32) return "is " + spec.dtype().lower() + "; the cpu engine runs f32 only";
+        if (spec.dtype() == DType.F16) return "is f16; the cpu engine runs f32 and bf16 only";
         if (spec.layout() == Layout.ENGINE) {
             if (format == null) return "has layout ENGINE; this cpu engine keeps every tensor canonical (oneDNN's"
                     + " convolution prefers no blocked format here)";

@@ -75,13 +75,13 @@ final class DnnlElementwise {
     }
 
     /**
-     * One flat f32 vector of the physical size when every input and output is in the engine's blocked layout (then
+     * One flat vector (of the output's element type) of the physical size when every input and output is in the engine's blocked layout (then
      * all have one physical size and element-wise work may run over padding too), else null.
      */
     private static dnnl_memory_desc flatView(DnnlKernelBuilder b) {
         boolean allBlocked = b.inputs.stream().allMatch(s -> s.layout() == Layout.ENGINE)
                 && b.outputs.stream().allMatch(s -> s.layout() == Layout.ENGINE);
-        return allBlocked ? b.plain(b.backend().sizeOf(b.outputs.get(0)) / Float.BYTES) : null;
+        return allBlocked ? b.plain(b.outType(0), b.backend().sizeOf(b.outputs.get(0)) / b.outType(0).bytes()) : null;
     }
 
     /** dst = alpha · src. */

@@ -35,6 +35,6 @@ final class DnnlFlatten {
     /** Logical [N, C, H, W] stored as NHWC: the flattened buffer seen as a 4-D tensor. */
     private static dnnl_memory_desc channelsLast(DnnlKernelBuilder b, Shape s) {
         long n = s.dim(0), c = s.dim(1), h = s.dim(2), w = s.dim(3);
-        return b.strided(new long[] {n, c, h, w}, new long[] {h * w * c, 1, w * c, c});
+        return b.strided(b.type(0), new long[] {n, c, h, w}, new long[] {h * w * c, 1, w * c, c});
     }
 }

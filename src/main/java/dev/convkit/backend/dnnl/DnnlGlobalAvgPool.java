@@ -34,7 +34,7 @@ final class DnnlGlobalAvgPool {
             b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0, y)));
             return;
         }
-        dnnl_memory_desc pooled = b.blockedDesc(x.dim(0), x.dim(1), 1, 1);
+        dnnl_memory_desc pooled = b.blockedDesc(b.type(0), x.dim(0), x.dim(1), 1, 1);
         dnnl_primitive_desc pd = forwardPd(b, x, b.inputDesc(0), pooled);
         if (sameBytes(b, x)) {
             b.exec(op.name(), pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_DST, b.dst(0, pooled)));
@@ -49,7 +49,7 @@ final class DnnlGlobalAvgPool {
     static void backward(DnnlKernelBuilder b, GlobalAvgPoolBwd op) {
         Shape x = op.srcShape();
         dnnl_memory_desc dx = b.outputDesc(0), plain = pooledDesc(b, x);
-        dnnl_memory_desc dy = b.blockedWork() ? b.blockedDesc(x.dim(0), x.dim(1), 1, 1) : plain;
+        dnnl_memory_desc dy = b.blockedWork() ? b.blockedDesc(b.type(0), x.dim(0), x.dim(1), 1, 1) : plain;
         dnnl_primitive_desc hint = forwardPd(b, x, dx, dy);
         dnnl_primitive_desc pd = b.newPd();
         b.check(dnnl_pooling_backward_primitive_desc_create(pd, b.backend().engine(), dnnl_pooling_avg_exclude_padding,
@@ -71,7 +71,10 @@ final class DnnlGlobalAvgPool {
      */
     private static boolean sameBytes(DnnlKernelBuilder b, Shape x) { return x.dim(1) % b.backend().blocked().block() == 0; }
 
-    private static dnnl_memory_desc pooledDesc(DnnlKernelBuilder b, Shape x) { return b.plain(x.dim(0), x.dim(1), 1, 1); }
+    /** The [N, C] side as [N, C, 1, 1], in the activations' type (input 0: src forward, diffDst backward). */
+    private static dnnl_memory_desc pooledDesc(DnnlKernelBuilder b, Shape x) {
+        return b.plain(b.type(0), x.dim(0), x.dim(1), 1, 1);
+    }
 
     private static long[] window(Shape x) { return new long[] {x.dim(2), x.dim(3)}; }
 

@@ -3,7 +3,6 @@ package dev.convkit.backend.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_submemory;
@@ -33,6 +32,7 @@ import dev.convkit.backend.dnnl.DnnlKernel.PrimitiveCall;
 import dev.convkit.backend.dnnl.DnnlKernel.Slot;
 import dev.convkit.backend.dnnl.DnnlKernel.Source;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
@@ -126,25 +126,51 @@ final class DnnlKernelBuilder {
     /** Input i in the working layout ({@link #workDesc}): its buffer, or a blocked temporary filled by a reorder. */
     Mem srcWork(int i) { return srcAs(i, workDesc(i)); }
 
-    /** A descriptor of {@code dims} (4-D) in the engine's blocked format; only for kernels that work blocked. */
-    dnnl_memory_desc blockedDesc(long... dims) {
+    /**
+     * Element type of input i: descriptors of activations built from dimensions (views, temporaries, format any)
+     * take it, so one kernel definition serves f32 and bf16 programs.
+     */
+    DType type(int i) { return inputs.get(i).dtype(); }
+
+    /** Element type of output j. */
+    DType outType(int j) { return outputs.get(j).dtype(); }
+
+    /** An f32 descriptor of {@code dims} (4-D) in the engine's blocked format; only for kernels that work blocked. */
+    dnnl_memory_desc blockedDesc(long... dims) { return blockedDesc(DType.F32, dims); }
+
+    /** A descriptor of {@code dims} (4-D) of type {@code t} in the engine's blocked format. */
+    dnnl_memory_desc blockedDesc(DType t, long... dims) {
         DnnlBlockedFormat f = backend.blocked();
         if (f == null) throw new IllegalStateException(op.name() + ": this cpu engine has no blocked format");
-        return tagged(dims, f.tag());
+        return tagged(t, dims, f.tag());
     }
 
     /** An f32 descriptor with explicit strides (elements): transposed or permuted views of canonical buffers. */
-    dnnl_memory_desc strided(long[] dims, long[] strides) { return own(DnnlDescs.strided(dims, strides, op, inputs)); }
+    dnnl_memory_desc strided(long[] dims, long[] strides) { return strided(DType.F32, dims, strides); }
+
+    /** A descriptor of type {@code t} with explicit strides (elements). */
+    dnnl_memory_desc strided(DType t, long[] dims, long[] strides) {
+        return own(DnnlDescs.strided(t, dims, strides, op, inputs));
+    }
 
     /** Row-major f32 descriptor of {@code dims}. */
-    dnnl_memory_desc plain(long... dims) { return strided(dims, DnnlDescs.rowMajorStrides(dims)); }
+    dnnl_memory_desc plain(long... dims) { return plain(DType.F32, dims); }
+
+    /** Row-major descriptor of type {@code t}. */
+    dnnl_memory_desc plain(DType t, long... dims) { return strided(t, dims, DnnlDescs.rowMajorStrides(dims)); }
 
     /** f32 descriptor with format {@code any}: the primitive chooses its layout. */
-    dnnl_memory_desc any(long... dims) { return tagged(dims, dnnl_format_tag_any); }
+    dnnl_memory_desc any(long... dims) { return any(DType.F32, dims); }
 
-    dnnl_memory_desc tagged(long[] dims, int tag) {
+    /** Descriptor of type {@code t} with format {@code any}. */
+    dnnl_memory_desc any(DType t, long... dims) { return tagged(t, dims, dnnl_format_tag_any); }
+
+    dnnl_memory_desc tagged(long[] dims, int tag) { return tagged(DType.F32, dims, tag); }
+
+    dnnl_memory_desc tagged(DType t, long[] dims, int tag) {
         dnnl_memory_desc md = new dnnl_memory_desc();
-        check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag), "dnnl_memory_desc_create_with_tag");
+        check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, DnnlDescs.dataType(t), tag),
+                "dnnl_memory_desc_create_with_tag");
         return own(md);
     }
 

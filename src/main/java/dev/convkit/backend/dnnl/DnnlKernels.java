@@ -13,6 +13,7 @@ import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.Composite;
+import dev.convkit.ops.Cast;
 import dev.convkit.ops.Concat;
 import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdData;
@@ -43,6 +44,7 @@ import dev.convkit.ops.SoftmaxCrossEntropyBwd;
 import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.ZeroPad2d;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +68,16 @@ final class DnnlKernels {
         List<TensorSpec> logical = op.outputs(in);
         DnnlDescs.requireSupported(op, in, backend.blocked());
         List<TensorSpec> outputs = DnnlLayoutPolicy.outputs(op, in, logical, backend.blocked());
+        List<TensorSpec> all = new ArrayList<>(in);
+        all.addAll(outputs);
+        DnnlBf16.require(all, op.name() + " " + in);
         return build(new DnnlKernelBuilder(backend, op, List.copyOf(in), List.copyOf(outputs)), forward);
     }
 
-    /** A kernel copying a tensor between two layouts (canonical ↔ blocked, or a plain copy) by a reorder primitive. */
+    /**
+     * A kernel copying a tensor between two layouts (canonical ↔ blocked, or a plain copy) by a reorder primitive,
+     * converting the element type on the way when the two specs differ in it.
+     */
     static Kernel reorder(DnnlBackend backend, TensorSpec from, TensorSpec to) {
         // The catalogue has no reorder op; dst = 1 · src is exactly what this kernel computes.
         Op identity = new Scale(1f);
@@ -78,6 +86,7 @@ final class DnnlKernels {
             throw new InvalidOpException(identity, in, "a reorder keeps the logical shape, but the target is " + to);
         }
         DnnlDescs.requireSupported(identity, List.of(from, to), backend.blocked());
+        DnnlBf16.require(List.of(from, to), "reorder " + from + " → " + to);
         DnnlKernelBuilder b = new DnnlKernelBuilder(backend, identity, in, List.of(to));
         try {
             b.reorder(b.src(0), b.dst(0));
@@ -106,7 +115,25 @@ final class DnnlKernels {
         }
     }
 
+    /**
+     * Ops run by host loops over f32 values (dropout's mask, the loss, the l2 penalty, the optimizers): mixed-precision
+     * programs feed them f32, and a bf16 input here would be misread, so it is refused by name.
+     */
+    private static void requireF32HostLoop(DnnlKernelBuilder b) {
+        Op op = b.op;
+        boolean hostLoop = op instanceof DropoutOp || op instanceof SoftmaxCrossEntropy || op instanceof SoftmaxCrossEntropyBwd
+                || op instanceof L2Penalty || op instanceof L2PenaltyBwd || op instanceof SgdUpdate || op instanceof AdamUpdate
+                || op instanceof RmsPropUpdate;
+        if (!hostLoop) return;
+        for (int i = 0; i < b.inputs.size(); i++) {
+            if (b.inputs.get(i).dtype() != DType.F32) throw new BackendException(DnnlStatus.ENGINE, op, b.inputs, 0, "input "
+                    + i + " is " + b.inputs.get(i).dtype().lower() + "; the cpu engine runs " + op.name()
+                    + " as a host loop over f32 (cast the input to f32 first)");
+        }
+    }
+
     private static void define(DnnlKernelBuilder b, Kernel forward) {
+        requireF32HostLoop(b);
         b.op.accept(new Definitions(b, forward));
     }
 
@@ -146,6 +173,7 @@ final class DnnlKernels {
         @Override public Void visit(SoftmaxCrossEntropyBwd o) { DnnlSoftmaxCrossEntropy.backward(b, o); return null; }
         @Override public Void visit(L2Penalty o) { DnnlL2Penalty.forward(b, o); return null; }
         @Override public Void visit(L2PenaltyBwd o) { DnnlL2Penalty.backward(b, o); return null; }
+        @Override public Void visit(Cast o) { DnnlCast.cast(b, o); return null; }
         @Override public Void visit(SgdUpdate o) { DnnlOptimizers.update(b, o); return null; }
         @Override public Void visit(AdamUpdate o) { DnnlOptimizers.update(b, o); return null; }
         @Override public Void visit(RmsPropUpdate o) { DnnlOptimizers.update(b, o); return null; }
