@@ -56,6 +56,7 @@ class ReferenceGradientTest {
                 named("batch_norm_relu_train 4-D", batchNormRelu(2, 3, 3, 2)),
                 named("batch_norm_relu_train 2-D", batchNormRelu(5, 4)),
                 named("relu", unary(new ActivationOp(ActivationOp.Kind.RELU), 2, 3, 3, 3)),
+                named("relu6 (values within 1 of 0, off the kinks)", unary(new ActivationOp(ActivationOp.Kind.RELU6), 2, 3, 3, 3)),
                 named("sigmoid", unary(new ActivationOp(ActivationOp.Kind.SIGMOID), 2, 3, 2, 3)),
                 named("tanh", unary(new ActivationOp(ActivationOp.Kind.TANH), 3, 7)),
                 named("softmax", unary(new ActivationOp(ActivationOp.Kind.SOFTMAX), 3, 5)),

@@ -1,6 +1,7 @@
 package dev.convkit.backend.cuda;
 
 import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_CLIPPED_RELU;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_RELU;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_SIGMOID;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_ACTIVATION_TANH;
@@ -18,10 +19,10 @@ import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 
 /**
- * Activations: relu, sigmoid and tanh forward with cudnnActivationForward; softmax over axis 1 of [N, K] with
+ * Activations: relu, relu6 (CLIPPED_RELU, coef 6), sigmoid and tanh forward with cudnnActivationForward; softmax over axis 1 of [N, K] with
  * cudnnSoftmaxForward (accurate, per instance, run as [N, K, 1, 1]). Backward reads dst, as ActivationBwd states:
- * softmax with cudnnSoftmaxBackward; relu, sigmoid and tanh with our element-wise kernels, which apply exactly
- * dy·[y &gt; 0], dy·y·(1 − y) and dy·(1 − y²). cudnnActivationBackward takes both x and y and does not say which one
+ * softmax with cudnnSoftmaxBackward; relu, relu6, sigmoid and tanh with our element-wise kernels, which apply exactly
+ * dy·[y &gt; 0], dy·[0 &lt; y &lt; 6], dy·y·(1 − y) and dy·(1 − y²). cudnnActivationBackward takes both x and y and does not say which one
  * each mode reads, and this op keeps only y.
  */
 @SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
@@ -39,6 +40,7 @@ final class CudaActivation {
     private static DeviceFunction gradientKernel(ActivationOp.Kind kind) {
         switch (kind) {
             case RELU: return DeviceFunction.RELU_BWD_F32;
+            case RELU6: return DeviceFunction.RELU6_BWD_F32;
             case SIGMOID: return DeviceFunction.SIGMOID_BWD_F32;
             case TANH: return DeviceFunction.TANH_BWD_F32;
             default: throw new IllegalArgumentException(kind + " has no element-wise gradient kernel");
@@ -48,6 +50,7 @@ final class CudaActivation {
     private static int cudnnMode(ActivationOp.Kind kind) {
         switch (kind) {
             case RELU: return CUDNN_ACTIVATION_RELU;
+            case RELU6: return CUDNN_ACTIVATION_CLIPPED_RELU;
             case SIGMOID: return CUDNN_ACTIVATION_SIGMOID;
             case TANH: return CUDNN_ACTIVATION_TANH;
             default: throw new IllegalArgumentException(kind + " is not a cuDNN element-wise activation");
@@ -65,7 +68,7 @@ final class CudaActivation {
             softmax = op.kind() == ActivationOp.Kind.SOFTMAX;
             CudnnDescriptors set = descriptors();
             desc = set.tensor(inputs.get(0));
-            activation = softmax ? null : set.activation(cudnnMode(op.kind()));
+            activation = softmax ? null : set.activation(cudnnMode(op.kind()), op.kind() == ActivationOp.Kind.RELU6 ? 6.0 : 0.0);
         }
 
         @Override protected void execute() {

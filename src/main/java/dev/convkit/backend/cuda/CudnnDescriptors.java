@@ -109,11 +109,14 @@ final class CudnnDescriptors implements AutoCloseable {
     }
 
     /** An activation (CUDNN_ACTIVATION_RELU / SIGMOID / TANH) that propagates NaN. */
-    cudnnActivationStruct activation(int mode) {
+    cudnnActivationStruct activation(int mode) { return activation(mode, 0.0); }
+
+    /** An activation with cuDNN's coefficient {@code coef} (the clip of CUDNN_ACTIVATION_CLIPPED_RELU) that propagates NaN. */
+    cudnnActivationStruct activation(int mode, double coef) {
         cudnnActivationStruct d = new cudnnActivationStruct();
         Check.cudnn(cudnnCreateActivationDescriptor(d), "cudnnCreateActivationDescriptor", op, specs);
         destroyers.add(() -> cudnnDestroyActivationDescriptor(d));
-        Check.cudnn(cudnnSetActivationDescriptor(d, mode, CUDNN_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor", op, specs);
+        Check.cudnn(cudnnSetActivationDescriptor(d, mode, CUDNN_PROPAGATE_NAN, coef), "cudnnSetActivationDescriptor", op, specs);
         return d;
     }
 
