@@ -41,6 +41,10 @@ class ModelParamCountsTest {
                 Arguments.of("vgg16", d, 138_357_544L, 138_357_544L, 0L, 1000),
                 Arguments.of("densenet121", d, 8_062_504L, 7_978_856L, 83_648L, 1000),
                 Arguments.of("resnet50", d, 25_610_152L, 25_557_032L, 53_120L, 1000),
+                // keras.applications.MobileNetV2(alpha=1.0, weights=None): 3,538,984 = 3,504,872 + 34,112 BN statistics.
+                Arguments.of("mobilenet_v2", d, 3_538_984L, 3_504_872L, 34_112L, 1000),
+                // The same layers with a 10-class head: 1280·10 + 10 instead of 1280·1000 + 1000.
+                Arguments.of("mobilenet_v2_cifar", d, 2_270_794L, 2_236_682L, 34_112L, 10),
                 Arguments.of("alexnet", d, 62_378_344L, 62_378_344L, 0L, 1000),
                 // Our own small MNIST models: conv/dense/BN arithmetic in their javadoc.
                 Arguments.of("mnist_resnet", d, 152_842L, 152_202L, 640L, 10),
