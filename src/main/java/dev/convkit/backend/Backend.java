@@ -1,9 +1,11 @@
 package dev.convkit.backend;
 
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An opened engine: compiles ops into kernels, owns arenas and one stream. Used from one thread at a time; two
@@ -37,6 +39,13 @@ public interface Backend extends AutoCloseable {
      * only for engines that say so; by default an engine receives basic ops only.
      */
     default boolean fuses(Op fused) { return false; }
+
+    /**
+     * The composite op records ({@link dev.convkit.ops.Composite}) this engine has dedicated kernels for; conformance
+     * checks each against its decomposition. {@link #fuses} claims a subset of them (all, unless an option turns
+     * some off).
+     */
+    default Set<Class<? extends Composite>> compositeKernels() { return Set.of(); }
 
     /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
     Kernel reorder(TensorSpec from, TensorSpec to);

@@ -13,6 +13,7 @@ import static org.bytedeco.cuda.global.cudnn.cudnnSoftmaxForward;
 
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.tensor.TensorSpec;
 import java.util.List;
 import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
@@ -23,7 +24,8 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
  * cudnnSoftmaxForward (accurate, per instance, run as [N, K, 1, 1]). Backward reads dst, as ActivationBwd states:
  * softmax with cudnnSoftmaxBackward; relu, relu6, sigmoid and tanh with our element-wise kernels, which apply exactly
  * dy·[y &gt; 0], dy·[0 &lt; y &lt; 6], dy·y·(1 − y) and dy·(1 − y²). cudnnActivationBackward takes both x and y and does not say which one
- * each mode reads, and this op keeps only y.
+ * each mode reads, and this op keeps only y. Leaky ReLU forward and backward (from src) are one launch each of our
+ * kernels.
  */
 @SuppressWarnings("deprecation")  // cuDNN 9 marks its legacy API deprecated; it is supported throughout 9.x
 final class CudaActivation {
@@ -35,6 +37,20 @@ final class CudaActivation {
         if (op.kind() == ActivationOp.Kind.SOFTMAX) return new SoftmaxBackward(b, op, in);
         long n = in.get(0).size();  // <kind>_bwd_f32(dx, y, dy, n)
         return new OneLaunch(b, op, in, gradientKernel(op.kind()), elementwiseGrid(n), l -> l.i64(3, n));
+    }
+
+    /** LeakyRelu: leaky_relu_fwd_f32(dst, src, slope, n). */
+    static CudaKernel leaky(CudaBackend b, LeakyRelu op, List<TensorSpec> in) {
+        long n = in.get(0).size();
+        return new OneLaunch(b, op, in, DeviceFunction.LEAKY_RELU_FWD_F32, elementwiseGrid(n),
+                l -> l.f32(2, op.slope()).i64(3, n));
+    }
+
+    /** LeakyRelu.Bwd from src: leaky_relu_bwd_f32(dx, x, dy, slope, n), 0 at x = 0 as the decomposition. */
+    static CudaKernel leakyBackward(CudaBackend b, LeakyRelu.Bwd op, List<TensorSpec> in) {
+        long n = in.get(0).size();
+        return new OneLaunch(b, op, in, DeviceFunction.LEAKY_RELU_BWD_F32, elementwiseGrid(n),
+                l -> l.f32(3, op.slope()).i64(4, n));
     }
 
     private static DeviceFunction gradientKernel(ActivationOp.Kind kind) {

@@ -34,6 +34,7 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
@@ -159,6 +160,11 @@ final class CudaBackend implements Backend {
 
     /** Called by each kernel's constructor; see {@link #compile}. */
     void underConstruction(CudaKernel kernel) { underConstruction = kernel; }
+
+    /** The composites of {@link CudaKernels#COMPOSITES}: leaky ReLU and its gradient (one kernel instead of five ops). */
+    @Override public boolean fuses(Op fusedOp) { return CudaKernels.COMPOSITES.claims(fusedOp); }
+
+    @Override public Set<Class<? extends Composite>> compositeKernels() { return CudaKernels.COMPOSITES.types(); }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         ensureOpen();

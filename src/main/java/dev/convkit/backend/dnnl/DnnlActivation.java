@@ -21,7 +21,6 @@ import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
@@ -63,7 +62,7 @@ final class DnnlActivation {
     }
 
     /** (src, diffDst) → diffSrc by eltwise_relu backward with alpha = slope, which reads src. */
-    static void leakyBackward(DnnlKernelBuilder b, LeakyReluBwd op) {
+    static void leakyBackward(DnnlKernelBuilder b, LeakyRelu.Bwd op) {
         dnnl_memory_desc x = b.workDesc(0), dy = b.workDesc(1), dx = b.outputDesc(0);
         dnnl_primitive_desc hint = leakyPd(b, op.slope(), x);
         dnnl_primitive_desc pd = b.newPd();

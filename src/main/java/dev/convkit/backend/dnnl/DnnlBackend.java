@@ -18,8 +18,7 @@ import dev.convkit.backend.MemoryKind;
 import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
-import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
@@ -180,15 +179,17 @@ final class DnnlBackend implements Backend {
     }
 
     /**
-     * BN + ReLU, in training (oneDNN's fuse_norm_relu: one primitive and a 1-bit mask instead of an eltwise pass
-     * forward and backward) and in inference; leaky ReLU and its gradient (one eltwise_relu with alpha instead of
-     * five ops).
+     * The composites of {@link DnnlKernels#COMPOSITES}: BN + ReLU, in training (oneDNN's fuse_norm_relu: one
+     * primitive and a 1-bit mask instead of an eltwise pass forward and backward) and in inference, unless fusion is
+     * off; leaky ReLU and its gradient (one eltwise_relu with alpha instead of five ops).
      */
     @Override public boolean fuses(Op fusedOp) {
-        if (fusedOp instanceof LeakyRelu || fusedOp instanceof LeakyReluBwd) return true;
-        return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
-                || fusedOp instanceof BatchNormReluBwd);
+        boolean bnRelu = fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
+                || fusedOp instanceof BatchNormReluBwd;
+        return DnnlKernels.COMPOSITES.claims(fusedOp) && (fused || !bnRelu);
     }
+
+    @Override public Set<Class<? extends Composite>> compositeKernels() { return DnnlKernels.COMPOSITES.types(); }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         requireOpen();

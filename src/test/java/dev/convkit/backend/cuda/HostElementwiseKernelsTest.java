@@ -15,7 +15,6 @@ import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DropoutOp;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
 import dev.convkit.tensor.Shape;
@@ -114,7 +113,7 @@ class HostElementwiseKernelsTest {
     }
 
     /**
-     * LeakyRelu and LeakyReluBwd against their decomposition in the reference, at a random slope (negative ones too),
+     * LeakyRelu and LeakyRelu.Bwd against their decomposition in the reference, at a random slope (negative ones too),
      * on a src with exact zeros, where the gradient is 0. Its own {@code rnd} leaves the other cases' draws as they were.
      */
     private static void leakyRelu(Random rnd, HostRun run, HostChecks checks, String label, int n, int grid,
@@ -128,7 +127,7 @@ class HostElementwiseKernelsTest {
         checks.close("leaky relu " + label, Shape.of(n), ReferenceOps.run(new LeakyRelu(slope), one,
                 new double[][] {x})[0], run.read(y));
         run.launch(label, DeviceFunction.LEAKY_RELU_BWD_F32, grid, BLOCK, dx, xs, bs, slope, (long) n);
-        checks.close("leaky relu backward " + label, Shape.of(n), ReferenceOps.run(new LeakyReluBwd(slope),
+        checks.close("leaky relu backward " + label, Shape.of(n), ReferenceOps.run(new LeakyRelu.Bwd(slope),
                 List.of(one.get(0), one.get(0)), new double[][] {x, b})[0], run.read(dx));
     }
 
