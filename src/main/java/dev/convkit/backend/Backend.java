@@ -2,6 +2,7 @@ package dev.convkit.backend;
 
 import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -20,6 +21,13 @@ public interface Backend extends AutoCloseable {
 
     /** Required alignment, in bytes, of buffer offsets within an arena. */
     int alignment();
+
+    /**
+     * The layout this engine's kernels write an activation of this (canonical) spec in: {@link Layout#ENGINE} where
+     * the engine keeps activations in a format of its own from kernel to kernel (the cpu engine's blocked format for
+     * 4-D tensors), otherwise {@link Layout#CANONICAL}. A capability query: it compiles and allocates nothing.
+     */
+    default Layout preferredLayout(TensorSpec spec) { return Layout.CANONICAL; }
 
     /** Bytes a tensor of this spec occupies in this engine (≥ spec.bytes() for engine layouts). */
     default long sizeOf(TensorSpec spec) { return spec.bytes(); }

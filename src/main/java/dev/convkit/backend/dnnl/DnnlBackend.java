@@ -20,6 +20,7 @@ import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -172,6 +173,11 @@ final class DnnlBackend implements Backend {
     @Override public int alignment() { return ALIGNMENT; }
 
     @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec, blocked); }
+
+    /** 4-D activations in the blocked format when the machine has one ({@link DnnlLayoutPolicy}). */
+    @Override public Layout preferredLayout(TensorSpec spec) {
+        return blocked != null && spec.rank() == 4 ? Layout.ENGINE : Layout.CANONICAL;
+    }
 
     @Override public Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward) {
         requireOpen();
