@@ -1,4 +1,5 @@
-// Element-wise kernels: Add, Mul, Scale, the ReLU, sigmoid and tanh gradients, Dense's bias and L2Penalty's gradient.
+// Element-wise kernels: Add, Mul, Scale, the ReLU, ReLU6, sigmoid and tanh gradients, leaky ReLU forward and backward,
+// Dense's bias and L2Penalty's gradient.
 // Layout: every tensor is a flat f32 array of n elements (any canonical shape), except bias_add_rows_f32 ([rows,
 // cols]).
 // Launch: 1-D grid-stride; block 256, grid min(ceil(n / 256), 8192).
@@ -41,6 +42,32 @@ extern "C" __global__ void scale_f32(float* dst, const float* src, float alpha, 
 /** ActivationBwd(RELU) from the forward output: dx[i] = y[i] > 0 ? dy[i] : 0. */
 extern "C" __global__ void relu_bwd_f32(float* dx, const float* y, const float* dy, long long n) {
     for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/** ActivationBwd(RELU6) from the forward output: dx[i] = 0 < y[i] < 6 ? dy[i] : 0 (0 at both kinks). */
+extern "C" __global__ void relu6_bwd_f32(float* dx, const float* y, const float* dy, long long n) {
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) {
+        dx[i] = y[i] > 0.0f && y[i] < 6.0f ? dy[i] : 0.0f;
+    }
+}
+
+/** LeakyRelu: dst[i] = src[i] > 0 ? src[i] : slope * src[i]. */
+extern "C" __global__ void leaky_relu_fwd_f32(float* dst, const float* src, float slope, long long n) {
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) {
+        const float x = src[i];
+        dst[i] = x > 0.0f ? x : slope * x;
+    }
+}
+
+/**
+ * LeakyReluBwd from the forward input: dx[i] = dy[i] for x > 0, slope * dy[i] for x < 0 and 0 at x = 0, exactly the
+ * op's decomposition (relu_bwd of relu(x) and of relu(-x)).
+ */
+extern "C" __global__ void leaky_relu_bwd_f32(float* dx, const float* x, const float* dy, float slope, long long n) {
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) {
+        const float v = x[i];
+        dx[i] = v > 0.0f ? dy[i] : (v < 0.0f ? slope * dy[i] : 0.0f);
+    }
 }
 
 /** ActivationBwd(SIGMOID) from the forward output: dx[i] = dy[i] * y[i] * (1 - y[i]). */

@@ -1,10 +1,13 @@
 package dev.convkit.backend;
 
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.DType;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An opened engine: compiles ops into kernels, owns arenas and one stream. Used from one thread at a time; two
@@ -19,6 +22,13 @@ public interface Backend extends AutoCloseable {
 
     /** Required alignment, in bytes, of buffer offsets within an arena. */
     int alignment();
+
+    /**
+     * The layout this engine's kernels write an activation of this (canonical) spec in: {@link Layout#ENGINE} where
+     * the engine keeps activations in a format of its own from kernel to kernel (the cpu engine's blocked format for
+     * 4-D tensors), otherwise {@link Layout#CANONICAL}. A capability query: it compiles and allocates nothing.
+     */
+    default Layout preferredLayout(TensorSpec spec) { return Layout.CANONICAL; }
 
     /** Bytes a tensor of this spec occupies in this engine (≥ spec.bytes() for engine layouts). */
     default long sizeOf(TensorSpec spec) { return spec.bytes(); }
@@ -46,6 +56,13 @@ public interface Backend extends AutoCloseable {
     default String unsupportedType(DType t) {
         return t == DType.F32 ? null : "the " + name() + " engine runs f32 only, not " + t.lower();
     }
+
+    /**
+     * The composite op records ({@link dev.convkit.ops.Composite}) this engine has dedicated kernels for; conformance
+     * checks each against its decomposition. {@link #fuses} claims a subset of them (all, unless an option turns
+     * some off).
+     */
+    default Set<Class<? extends Composite>> compositeKernels() { return Set.of(); }
 
     /** A kernel converting between two layouts of the same logical tensor (one input, one output). */
     Kernel reorder(TensorSpec from, TensorSpec to);

@@ -11,6 +11,7 @@ import dev.convkit.ops.Crop2d;
 import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.Pool2d;
 import dev.convkit.ops.SplitOp;
@@ -54,7 +55,7 @@ final class MixedPrecision {
         return op instanceof Conv2d || op instanceof DenseOp || op instanceof BatchNormTrain || op instanceof BatchNormInfer
                 || op instanceof Pool2d || op instanceof GlobalAvgPool || op instanceof AddOp || op instanceof Concat
                 || op instanceof SplitOp || op instanceof FlattenOp || op instanceof Unflatten || op instanceof ZeroPad2d
-                || op instanceof Crop2d;
+                || op instanceof Crop2d || op instanceof LeakyRelu;
     }
 
     /** {@code inputs} with each activation converted to the type {@code op} computes in. */

@@ -5,7 +5,8 @@ import dev.convkit.graph.Lowering;
 import dev.convkit.ops.ActivationOp;
 
 /**
- * Keras {@code Activation}: "relu", "sigmoid", "tanh" element-wise on any input, or "softmax" over a (K) input.
+ * Keras {@code Activation}: "relu", "relu6" (Keras's {@code ReLU(max_value=6)}), "sigmoid", "tanh" element-wise on
+ * any input, or "softmax" over a (K) input.
  * The output has the input's shape.
  */
 public final class Activation extends Layer {

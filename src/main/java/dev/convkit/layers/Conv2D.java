@@ -15,18 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keras {@code Conv2D}: input (C, H, W) → (filters, OH, OW). Parameters: {@code kernel} [filters, C, KH, KW]
+ * Keras {@code Conv2D}: input (C, H, W) → (filters, OH, OW). Parameters: {@code kernel} [filters, C/groups, KH, KW]
  * (Keras default glorot_uniform, optional l2 regulariser) and, unless {@link #useBias(boolean) useBias(false)},
  * {@code bias} [filters] initialised to zeros. Padding {@link Padding#SAME} is TensorFlow's rule computed from the
  * actual input H and W (stride 2 on an even input pads 0 before and 1 after). An optional fused activation
- * ({@code activation="relu"} in Keras) is applied inside this layer.
+ * ({@code activation="relu"} in Keras) is applied inside this layer. With {@link #groups(int) groups(g)} (Keras
+ * {@code groups}) the input channels and the filters split into g groups, each filter reading only its group's
+ * channels; both counts must be multiples of g.
  *
  * <pre>{@code new Conv2D("stage2/block1/conv1", 32, 3).strides(2).padding(Padding.SAME)
  *         .kernelInitializer(Initializer.HE_NORMAL).kernelRegularizerL2(1e-4f).apply(x)}</pre>
  */
 public final class Conv2D extends Layer {
     private final int filters, kernelH, kernelW;
-    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
     private Padding padding = Padding.VALID;
     private boolean useBias = true;
     private Initializer kernelInit = Initializer.GLOROT_UNIFORM;
@@ -61,6 +63,17 @@ public final class Conv2D extends Layer {
         LayerArgs.requireUnapplied(this, "dilation");
         dilationH = LayerArgs.positive(this, "dilation", dh);
         dilationW = LayerArgs.positive(this, "dilation", dw);
+        return this;
+    }
+
+    /** Keras {@code groups}: g independent convolutions over C/g channels each; filters must be a multiple of g. */
+    public Conv2D groups(int g) {
+        LayerArgs.requireUnapplied(this, "groups");
+        LayerArgs.positive(this, "groups", g);
+        if (filters % g != 0) {
+            throw new GraphException("layer " + this + ": filters " + filters + " must be a multiple of groups " + g);
+        }
+        groups = g;
         return this;
     }
 
@@ -105,6 +118,8 @@ public final class Conv2D extends Layer {
     /** The fused activation's Keras name ("relu", "sigmoid", "tanh"), or null when there is none. */
     public String fusedActivation() { return activation == null ? null : activation.lower(); }
 
+    public int groups() { return groups; }
+
     /** The window for an input of shape (C, H, W): explicit TF-style padding when {@link Padding#SAME}. */
     public Window2d window(Shape input) {
         if (input.rank() != 3) throw new GraphException("layer " + this + ": a window needs a (C, H, W) input, got " + input);
@@ -117,9 +132,12 @@ public final class Conv2D extends Layer {
                 : Window2d.valid(kernelH, kernelW, strideH, strideW, dilationH, dilationW);
     }
 
-    private Shape kernelShape(Shape input) { return Shape.of(filters, input.dim(0), kernelH, kernelW); }
+    private Shape kernelShape(Shape input) { return Shape.of(filters, input.dim(0) / groups, kernelH, kernelW); }
 
-    @Override protected void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
+    @Override protected void checkInputs(List<Shape> inputs) {
+        checkImageInput(inputs);
+        if (inputs.get(0).dim(0) % groups != 0) throw fail(inputs, "input channels must be a multiple of groups " + groups);
+    }
 
     @Override public List<ParamSpec> params(List<Shape> inputs) {
         checkInputs(inputs);
@@ -132,7 +150,7 @@ public final class Conv2D extends Layer {
 
     @Override public void lower(Lowering ctx) {
         Value x = ctx.input(0);
-        Conv2d op = new Conv2d(window(x.spec().shape().dropBatch()), useBias);
+        Conv2d op = new Conv2d(window(x.spec().shape().dropBatch()), useBias, groups);
         Value y = useBias ? ctx.emit(op, x, ctx.param("kernel"), ctx.param("bias")).get(0)
                 : ctx.emit(op, x, ctx.param("kernel")).get(0);
         if (activation != null) y = ctx.emit(new ActivationOp(activation), y).get(0);

@@ -35,7 +35,7 @@ final class LayerArgs {
         return value;
     }
 
-    /** Keras activation names: "relu", "sigmoid", "tanh", "softmax" (case-insensitive). */
+    /** Keras activation names: "relu", "relu6", "sigmoid", "tanh", "softmax" (case-insensitive). */
     static Kind activation(Layer layer, String name) {
         for (Kind k : Kind.values()) if (k.lower().equals(name.toLowerCase(Locale.ROOT))) return k;
         throw new GraphException("layer " + layer + ": unknown activation '" + name + "'; valid: "

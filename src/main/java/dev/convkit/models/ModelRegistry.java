@@ -67,6 +67,10 @@ public final class ModelRegistry {
                 a -> ResNet.resnet101(a.input(), a.classes()));
         fixed("resnet152", "ResNet-152 v1.5, bottlenecks 3-8-36-3, bias-free convs", imagenet, 1000,
                 a -> ResNet.resnet152(a.input(), a.classes()));
+        fixed("mobilenet_v2", "MobileNetV2 alpha 1.0 (keras.applications): inverted residuals, depthwise convs",
+                imagenet, 1000, a -> MobileNetV2.imagenet(a.input(), a.classes()));
+        fixed("mobilenet_v2_cifar", "MobileNetV2 for CIFAR: stem and first stride-2 stage at stride 1", cifar, 10,
+                a -> MobileNetV2.cifar(a.input(), a.classes()));
         fixed("vgg16", "VGG16 with its fully connected top", imagenet, 1000, a -> Vgg16.build(a.input(), a.classes()));
         fixed("vgg16_cifar100", "VGG16 at 32x32 with 100 classes", cifar, 100, a -> Vgg16.build(a.input(), a.classes()));
         fixed("alexnet", "AlexNet, single tower, no LRN", Shape.of(3, 227, 227), 1000,

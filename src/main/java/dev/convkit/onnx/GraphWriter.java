@@ -19,10 +19,12 @@ import dev.convkit.layers.AveragePooling2D;
 import dev.convkit.layers.BatchNormalization;
 import dev.convkit.layers.Concatenate;
 import dev.convkit.layers.Conv2D;
+import dev.convkit.layers.DepthwiseConv2D;
 import dev.convkit.layers.Dense;
 import dev.convkit.layers.Dropout;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.GlobalAveragePooling2D;
+import dev.convkit.layers.LeakyReLU;
 import dev.convkit.layers.MaxPooling2D;
 import dev.convkit.layers.Pooling2D;
 import dev.convkit.layers.ZeroPadding2D;
@@ -39,8 +41,9 @@ import java.util.Map;
  * Shapes: ConvKit's (C, H, W) is ONNX's [N, C, H, W], (K) is [N, K].
  */
 final class GraphWriter {
-    static final List<String> LAYERS = List.of("Conv2D", "Dense", "BatchNormalization", "Activation", "Add", "Concatenate",
-            "Flatten", "GlobalAveragePooling2D", "MaxPooling2D", "AveragePooling2D", "ZeroPadding2D", "Dropout");
+    static final List<String> LAYERS = List.of("Conv2D", "DepthwiseConv2D", "Dense", "BatchNormalization", "Activation",
+            "LeakyReLU", "Add", "Concatenate", "Flatten", "GlobalAveragePooling2D", "MaxPooling2D", "AveragePooling2D",
+            "ZeroPadding2D", "Dropout");
 
     private final Model model;
     private final Map<String, float[]> params;
@@ -88,14 +91,12 @@ final class GraphWriter {
         Shape in = n.inputs().isEmpty() ? null : n.inputs().get(0).shape();
         String out = outputName(n);
         if (l instanceof Conv2D c) {
-            Window2d w = c.window(in);
-            String act = c.fusedActivation();
-            String convOut = act == null ? out : name + "/conv";
-            List<String> ins = c.useBias() ? List.of(x, name + "/kernel", name + "/bias") : List.of(x, name + "/kernel");
-            node("Conv", name, ins, convOut, ints("kernel_shape", w.kernelH(), w.kernelW()), ints("strides", w.strideH(), w.strideW()),
-                    ints("pads", w.padTop(), w.padLeft(), w.padBottom(), w.padRight()), ints("dilations", w.dilationH(), w.dilationW()),
-                    attrInt("group", 1));
-            if (act != null) activation(act, name + "/" + act, convOut, out);
+            conv(name, x, out, c.window(in), c.useBias(), c.fusedActivation(), "kernel", c.groups());
+        } else if (l instanceof DepthwiseConv2D d) {
+            // groups = C: each input channel convolved with its own depth_multiplier kernels ([C·m, 1, KH, KW], ONNX's layout)
+            conv(name, x, out, d.window(in), d.useBias(), d.fusedActivation(), "depthwise_kernel", in.dim(0));
+        } else if (l instanceof LeakyReLU r) {
+            node("LeakyRelu", name, List.of(x), out, attrFloat("alpha", r.negativeSlope()));
         } else if (l instanceof Dense d) {
             String act = d.fusedActivation();
             String gemmOut = act == null ? out : name + "/gemm";
@@ -149,6 +150,16 @@ final class GraphWriter {
         }
     }
 
+    /** Conv (+ its fused activation) with TF-'same' padding written as explicit pads. */
+    private void conv(String name, String x, String out, Window2d w, boolean bias, String act, String kernel, int groups) {
+        String convOut = act == null ? out : name + "/conv";
+        List<String> ins = bias ? List.of(x, name + "/" + kernel, name + "/bias") : List.of(x, name + "/" + kernel);
+        node("Conv", name, ins, convOut, ints("kernel_shape", w.kernelH(), w.kernelW()), ints("strides", w.strideH(), w.strideW()),
+                ints("pads", w.padTop(), w.padLeft(), w.padBottom(), w.padRight()), ints("dilations", w.dilationH(), w.dilationW()),
+                attrInt("group", groups));
+        if (act != null) activation(act, name + "/" + act, convOut, out);
+    }
+
     private String outputName(Node n) {
         SymbolicTensor t = n.outputs().get(0);
         return names.computeIfAbsent(t, SymbolicTensor::label);
@@ -159,6 +170,12 @@ final class GraphWriter {
             case "relu" -> node("Relu", nodeName, List.of(src), dst);
             case "sigmoid" -> node("Sigmoid", nodeName, List.of(src), dst);
             case "tanh" -> node("Tanh", nodeName, List.of(src), dst);
+            case "relu6" -> {
+                // Keras ReLU(max_value=6): Clip with its bounds as scalar initializers (opset 11+ takes them as inputs)
+                g.addInitializer(Tensors.floats(nodeName + "/min", new int[0], new float[] {0f}));
+                g.addInitializer(Tensors.floats(nodeName + "/max", new int[0], new float[] {6f}));
+                node("Clip", nodeName, List.of(src, nodeName + "/min", nodeName + "/max"), dst);
+            }
             case "softmax" -> node("Softmax", nodeName, List.of(src), dst, attrInt("axis", -1));
             default -> throw new OnnxException("cannot export activation '" + kind + "' of layer '" + nodeName + "'");
         }

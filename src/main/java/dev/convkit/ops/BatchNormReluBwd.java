@@ -10,8 +10,6 @@ import java.util.List;
  */
 public record BatchNormReluBwd(float epsilon) implements Composite {
 
-    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
-
     @Override public String name() { return "batch_norm_relu_bwd"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

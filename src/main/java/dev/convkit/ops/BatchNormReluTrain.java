@@ -11,8 +11,6 @@ import java.util.List;
  */
 public record BatchNormReluTrain(float epsilon, float momentum) implements Composite, Differentiable {
 
-    @Override public <R> R accept(OpVisitor<R> v) { return v.visit(this); }
-
     @Override public String name() { return "batch_norm_relu_train"; }
 
     @Override public List<TensorSpec> outputs(List<TensorSpec> in) {

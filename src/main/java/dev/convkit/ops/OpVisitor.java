@@ -5,9 +5,9 @@ package dev.convkit.ops;
  * each op implement it, so an op added to the catalogue (it must be permitted by the sealed {@link Op} and
  * implement {@link Op#accept}) is a compile error in every visitor until handled.
  *
- * <p>Composite ops are the exception, by design: their methods default to {@link #decomposed}, because their
- * decomposition ({@link Composite#decompose}) already defines them. A visitor overrides one only to give it a
- * dedicated implementation.
+ * <p>Composite ops are the exception, by design: they all reach {@link #decomposed}, because their decomposition
+ * ({@link Composite#decompose}) already defines them; the composite family is open, so adding one touches no
+ * visitor.
  */
 public interface OpVisitor<R> {
     R visit(Conv2d op);
@@ -44,12 +44,9 @@ public interface OpVisitor<R> {
     R visit(AdamUpdate op);
     R visit(RmsPropUpdate op);
 
-    /** A composite op this visitor has no dedicated implementation for. */
+    /**
+     * Any {@link Composite} op: evaluated through its decomposition, or, in an engine, given the dedicated kernel its
+     * table of composite kernels holds for the record class.
+     */
     R decomposed(Composite op);
-
-    default R visit(BatchNormReluTrain op) { return decomposed(op); }
-    default R visit(BatchNormReluInfer op) { return decomposed(op); }
-    default R visit(BatchNormReluBwd op) { return decomposed(op); }
-    default R visit(LeakyRelu op) { return decomposed(op); }
-    default R visit(LeakyReluBwd op) { return decomposed(op); }
 }

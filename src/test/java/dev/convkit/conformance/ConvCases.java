@@ -13,7 +13,8 @@ import java.util.Random;
 
 /**
  * Convolution and dense cases: hand-picked geometries (TF-same with asymmetric padding, stride 2, dilation 2,
- * 1x1, explicit uneven padding, batch 1, odd sizes, channel counts that are not multiples of 8) plus a few
+ * 1x1, explicit uneven padding, batch 1, odd sizes, channel counts that are not multiples of 8; grouped convolutions
+ * with 2 and 4 groups and depthwise ones with channel multiplier 1 and 2) plus a few
  * geometries drawn from a fixed seed, and one case whose tolerance tells full FP32 from TF32 ({@link #fp32Not32}).
  */
 final class ConvCases {
@@ -41,6 +42,13 @@ final class ConvCases {
                 conv("5x3 stride 1x2 explicit pads 2/1/0/2, bias", new Window2d(5, 3, 1, 2, 2, 1, 0, 2, 1, 1), true, 2, 3, 6, 7, 2),
                 conv("7x7 s2 TF-same stem on 11x11, 3 to 9 channels", Window2d.same(11, 11, 7, 7, 2, 2, 1, 1), true, 1, 3, 11, 11, 9),
                 conv("3x3 s1 TF-same on 1x1 input (all but the centre tap in padding)", Window2d.same(1, 1, 3, 3, 1, 1, 1, 1), true, 3, 5, 1, 1, 4),
+                grouped("groups 2, 3x3 TF-same on odd 7x5, 6 to 4 channels, bias", Window2d.same(7, 5, 3, 3, 1, 1, 1, 1), true, 2, 2, 6, 7, 5, 4),
+                grouped("groups 4, 3x3 s2 TF-same on even 8x6 (pads 0/1), 8 to 12 channels", Window2d.same(8, 6, 3, 3, 2, 2, 1, 1), false, 4, 2, 8, 8, 6, 12),
+                grouped("groups 2, 1x1, 4 to 6 channels, batch 3", Window2d.valid(1, 1, 1, 1, 1, 1), true, 2, 3, 4, 3, 3, 6),
+                grouped("depthwise 3x3 TF-same on odd 9x7, 5 channels, multiplier 1, bias", Window2d.same(9, 7, 3, 3, 1, 1, 1, 1), true, 5, 2, 5, 9, 7, 5),
+                grouped("depthwise 3x3 s2 TF-same on even 8x8 (pads 0/1), 6 channels, multiplier 2", Window2d.same(8, 8, 3, 3, 2, 2, 1, 1), false, 6, 2, 6, 8, 8, 12),
+                grouped("depthwise 5x5 s2 TF-same on odd 11x9, 16 channels, multiplier 1", Window2d.same(11, 9, 5, 5, 2, 2, 1, 1), true, 16, 1, 16, 11, 9, 16),
+                grouped("depthwise 3x3 valid on 6x5, 32 channels (one AVX-512 block and more), multiplier 1", Window2d.valid(3, 3, 1, 1, 1, 1), false, 32, 2, 32, 6, 5, 32),
                 forward("dense with bias 10 to 7, batch 3", new DenseOp(true),
                         List.of(TensorSpec.f32(3, 10), TensorSpec.f32(10, 7), TensorSpec.f32(7))),
                 forward("dense without bias 5 to 3, batch 1", new DenseOp(false),
@@ -70,6 +78,16 @@ final class ConvCases {
         if (bias) specs.add(TensorSpec.f32(o));
         return forward("conv2d " + what + ": x" + specs.get(0).shape() + " w" + specs.get(1).shape() + " " + win,
                 new Conv2d(win, bias), specs);
+    }
+
+    /** A grouped conv case on src [n, c, h, w] with o output channels and weights [o, c/groups, kh, kw]. */
+    private static ConformanceCase grouped(String what, Window2d win, boolean bias, int groups, int n, int c, int h, int w,
+                                           int o) {
+        List<TensorSpec> specs = new ArrayList<>(List.of(TensorSpec.f32(n, c, h, w),
+                TensorSpec.f32(o, c / groups, win.kernelH(), win.kernelW())));
+        if (bias) specs.add(TensorSpec.f32(o));
+        return forward("conv2d " + what + ": x" + specs.get(0).shape() + " w" + specs.get(1).shape() + " " + win,
+                new Conv2d(win, bias, groups), specs);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.convkit.layers.BatchNormalization;
 import dev.convkit.layers.Concatenate;
 import dev.convkit.layers.Conv2D;
 import dev.convkit.layers.Dense;
+import dev.convkit.layers.DepthwiseConv2D;
 import dev.convkit.layers.Flatten;
 import dev.convkit.layers.GlobalAveragePooling2D;
 import dev.convkit.layers.LeakyReLU;
@@ -29,9 +30,10 @@ import java.util.Random;
  *  x ─ res_conv 3x3 'same' ─ res_bn ─┐
  *  x ────────────────────────────────┴ res_add (residual Add) ─ res_relu = r (4, 4, 4)
  *  x ─ side: conv 1x1 valid ─ side_leaky: LeakyReLU 0.3 (2, 4, 4)
- *  cat = Concatenate(r, side) (6, 4, 4)
- *  cat ─ pool: max-pool 2 (6, 2, 2) ─ flat: Flatten (24)  ┐
- *  cat ─ gap: global average pool (6)                     ┴ features: Concatenate (30) ─ dense (5) + l2 → logits
+ *  x ─ dw: DepthwiseConv2D 3x3 'same', multiplier 2 (8, 4, 4) ─ dw_relu6 ─ dw_project: conv 1x1 in 2 groups (2, 4, 4)
+ *  cat = Concatenate(r, side, dw_project) (8, 4, 4)
+ *  cat ─ pool: max-pool 2 (8, 2, 2) ─ flat: Flatten (32)  ┐
+ *  cat ─ gap: global average pool (8)                     ┴ features: Concatenate (40) ─ dense (5) + l2 → logits
  * </pre>
  *
  * BN momentum 0.8, so one step visibly moves the moving statistics.
@@ -51,7 +53,9 @@ final class GradientTestModel {
         y = new BatchNormalization("res_bn").momentum(0.8f).apply(y);
         SymbolicTensor r = Activation.relu("res_relu").apply(new Add("res_add").apply(x, y));
         SymbolicTensor side = new LeakyReLU("side_leaky").apply(new Conv2D("side", 2, 1).apply(x));
-        SymbolicTensor cat = new Concatenate("cat").apply(r, side);
+        SymbolicTensor dw = new DepthwiseConv2D("dw", 3).depthMultiplier(2).padding(Padding.SAME).apply(x);
+        dw = new Conv2D("dw_project", 2, 1).groups(2).apply(new Activation("dw_relu6", "relu6").apply(dw));
+        SymbolicTensor cat = new Concatenate("cat").apply(r, side, dw);
         SymbolicTensor flat = new Flatten("flat").apply(new MaxPooling2D("pool", 2).apply(cat));
         SymbolicTensor gap = new GlobalAveragePooling2D("gap").apply(cat);
         SymbolicTensor features = new Concatenate("features").apply(flat, gap);

@@ -25,20 +25,25 @@ import org.junit.jupiter.api.Test;
  * against the float64 reference of the same model and against the engine's own f32 gradients: every parameter
  * gradient (one SGD step with lr = 1, p ← p − g) and the loss.
  *
- * <p>Tolerance, per gradient tensor g with reference r: ‖g − r‖₂ ≤ {@value #REL_L2}·‖r‖₂, or, for the conv biases
+ * <p>Tolerance, per gradient tensor g with reference r: ‖g − r‖₂ ≤ bound·‖r‖₂ (below), or, for the conv biases
  * that feed a BN (whose true gradient is 0, left at ~1e-16 by float64), max|g| ≤ 2^-8·(largest |r| of the model).
  * bf16 keeps 8 significant bits, so each rounding of an activation, a weight copy or an activation gradient has
  * relative error ≤ 2^-9. Near the logits that is what the gradients show (dense: 0.4%). Each batch-norm backward
  * then subtracts from dy its mean and its projection on x̂ over the 64 values of a channel (batch 4, 4x4); the result
  * is much smaller than the terms, so the terms' rounding errors grow relative to it, once per BN passed: measured
- * 0.8% after none, 1.6–1.9% on BN parameters, 5.7% after one BN (res_conv) and 9.1% after two (down), printed by
- * the test. The bound is twice the worst measured. A wiring error (an f32 buffer read as bf16, a wrong padded
- * channel, a missing contribution) is off by O(100%). The test also requires bf16 to differ from the reference by
+ * at most 0.5% on the parameters no BN backward lies behind (side, dw, dw_project, dense), and, with the model's
+ * depthwise branch (whose gradient also flows through both BNs) and its parameters drawn from seed 42: 4.7–6.3% on BN
+ * parameters, 18.5% after one BN (res_conv) and 27.4% after two (down), printed by the test. The bounds are 2% for
+ * parameters with no BN behind them and 50% for those behind one or two. A wiring error (an f32 buffer read as
+ * bf16, a wrong padded channel, a missing contribution) is off by O(100%). The test also requires bf16 to differ from the reference by
  * more than f32 does (at least 100x), so it fails if the program silently ran in f32.
  */
 class MixedPrecisionGradientTest {
     private static final int BATCH = 4;
-    private static final double REL_L2 = 0.2, ZERO_GRADIENT_FRACTION = 1.0 / 256;
+    private static final double REL_L2_DIRECT = 0.02, REL_L2_BEHIND_BN = 0.5, ZERO_GRADIENT_FRACTION = 1.0 / 256;
+    /** Parameters whose gradient passes through a batch-norm backward (down_bn, res_bn) on its way from the loss. */
+    private static final java.util.Set<String> BEHIND_BN = java.util.Set.of("down/kernel", "down/bias", "down_bn/gamma",
+            "down_bn/beta", "res_conv/kernel", "res_conv/bias", "res_bn/gamma", "res_bn/beta");
 
     private final Model model = GradientTestModel.build();
     private final Program program = ProgramBuilder.training(model, BATCH, Labels.SPARSE);
@@ -81,8 +86,9 @@ class MixedPrecisionGradientTest {
                 }
                 double errBf16 = distance(r, g) / norm, errF32 = distance(r, f32.grads.get(e.getKey())) / norm;
                 System.out.printf(Locale.ROOT, "  %-16s relative L2 error: bf16 %.4f, f32 %.2e%n", e.getKey(), errBf16, errF32);
-                assertTrue(errBf16 <= REL_L2, String.format(Locale.ROOT, "bf16 gradient of %s: relative L2 error %.4f, bound %.2f",
-                        e.getKey(), errBf16, REL_L2));
+                double bound = BEHIND_BN.contains(e.getKey()) ? REL_L2_BEHIND_BN : REL_L2_DIRECT;
+                assertTrue(errBf16 <= bound, String.format(Locale.ROOT, "bf16 gradient of %s: relative L2 error %.4f, bound %.2f",
+                        e.getKey(), errBf16, bound));
                 worstBf16 = Math.max(worstBf16, errBf16);
                 worstF32 = Math.max(worstF32, errF32);
             }

@@ -116,7 +116,7 @@ class Conv2DTest {
         assertTrue(assertThrows(GraphException.class, () -> new Conv2D("c", 0, 3)).getMessage().contains("filters must be >= 1, got 0"));
         assertTrue(assertThrows(GraphException.class, () -> new Conv2D("c", 4, 3).strides(0)).getMessage().contains("stride"));
         assertTrue(assertThrows(GraphException.class, () -> new Conv2D("c", 4, 3).activation("gelu")).getMessage()
-                .contains("[relu, sigmoid, tanh, softmax]"));
+                .contains("[relu, relu6, sigmoid, tanh, softmax]"));
         assertThrows(GraphException.class, () -> new Conv2D("/bad", 4, 3));
     }
 

@@ -49,6 +49,10 @@ class ModelParamCountsTest {
                 Arguments.of("resnet34", d, 21_814_696L, 21_797_672L, 17_024L, 1000),
                 Arguments.of("resnet101", d, 44_654_504L, 44_549_160L, 105_344L, 1000),
                 Arguments.of("resnet152", d, 60_344_232L, 60_192_808L, 151_424L, 1000),
+                // keras.applications.MobileNetV2(alpha=1.0, weights=None): 3,538,984 = 3,504,872 + 34,112 BN statistics.
+                Arguments.of("mobilenet_v2", d, 3_538_984L, 3_504_872L, 34_112L, 1000),
+                // The same layers with a 10-class head: 1280·10 + 10 instead of 1280·1000 + 1000.
+                Arguments.of("mobilenet_v2_cifar", d, 2_270_794L, 2_236_682L, 34_112L, 10),
                 Arguments.of("alexnet", d, 62_378_344L, 62_378_344L, 0L, 1000),
                 // Our own small MNIST models: conv/dense/BN arithmetic in their javadoc.
                 Arguments.of("mnist_resnet", d, 152_842L, 152_202L, 640L, 10),

@@ -7,11 +7,12 @@ import dev.convkit.ops.DropoutOp;
 final class RefElementwise {
     private RefElementwise() {}
 
-    /** relu max(x, 0), sigmoid 1/(1 + e^−x), tanh, or softmax over each row of [rows, cols]. */
+    /** relu max(x, 0), relu6 min(max(x, 0), 6), sigmoid 1/(1 + e^−x), tanh, or softmax over each row of [rows, cols]. */
     static double[] activation(ActivationOp.Kind kind, double[] x, int cols) {
         double[] y = new double[x.length];
         switch (kind) {
             case RELU -> { for (int i = 0; i < x.length; i++) y[i] = Math.max(x[i], 0); }
+            case RELU6 -> { for (int i = 0; i < x.length; i++) y[i] = Math.min(Math.max(x[i], 0), 6); }
             case SIGMOID -> { for (int i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i])); }
             case TANH -> { for (int i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]); }
             case SOFTMAX -> {
@@ -38,11 +39,12 @@ final class RefElementwise {
         return p;
     }
 
-    /** Gradient from dst y: relu dy·[y &gt; 0]; sigmoid dy·y·(1 − y); tanh dy·(1 − y²); softmax y·(dy − Σ dy·y) per row. */
+    /** Gradient from dst y: relu dy·[y &gt; 0]; relu6 dy·[0 &lt; y &lt; 6]; sigmoid dy·y·(1 − y); tanh dy·(1 − y²); softmax y·(dy − Σ dy·y) per row. */
     static double[] activationBackward(ActivationOp.Kind kind, double[] y, double[] dy, int cols) {
         double[] dx = new double[y.length];
         switch (kind) {
             case RELU -> { for (int i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0; }
+            case RELU6 -> { for (int i = 0; i < y.length; i++) dx[i] = y[i] > 0 && y[i] < 6 ? dy[i] : 0; }
             case SIGMOID -> { for (int i = 0; i < y.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]); }
             case TANH -> { for (int i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]); }
             case SOFTMAX -> {

@@ -47,11 +47,16 @@ class ReferenceGradientTest {
                 named("conv2d 3x3 dilation 2, valid, bias", conv(Window2d.valid(3, 3, 1, 1, 2, 2), true, 2, 2, 7, 6, 2)),
                 named("conv2d 3x2 stride 2x1 explicit asymmetric pads, bias",
                         conv(new Window2d(3, 2, 2, 1, 0, 2, 1, 0, 1, 1), true, 1, 3, 5, 4, 2)),
+                named("conv2d 3x3 groups 2 TF-same, 4 to 6 channels, bias",
+                        grouped(Window2d.same(5, 4, 3, 3, 1, 1, 1, 1), true, 2, 2, 4, 5, 4, 6)),
+                named("conv2d depthwise 3x3 stride 2 TF-same (pads 0/1), multiplier 2, no bias",
+                        grouped(Window2d.same(6, 6, 3, 3, 2, 2, 1, 1), false, 3, 1, 3, 6, 6, 6)),
                 named("batch_norm_train 4-D", batchNorm(2, 3, 3, 2)),
                 named("batch_norm_train 2-D", batchNorm(5, 4)),
                 named("batch_norm_relu_train 4-D", batchNormRelu(2, 3, 3, 2)),
                 named("batch_norm_relu_train 2-D", batchNormRelu(5, 4)),
                 named("relu", unary(new ActivationOp(ActivationOp.Kind.RELU), 2, 3, 3, 3)),
+                named("relu6 (values within 1 of 0, off the kinks)", unary(new ActivationOp(ActivationOp.Kind.RELU6), 2, 3, 3, 3)),
                 named("sigmoid", unary(new ActivationOp(ActivationOp.Kind.SIGMOID), 2, 3, 2, 3)),
                 named("tanh", unary(new ActivationOp(ActivationOp.Kind.TANH), 3, 7)),
                 named("softmax", unary(new ActivationOp(ActivationOp.Kind.SOFTMAX), 3, 5)),
@@ -97,6 +102,14 @@ class ReferenceGradientTest {
                 ? List.of(TensorSpec.f32(n, c, h, w), TensorSpec.f32(o, c, win.kernelH(), win.kernelW()), TensorSpec.f32(o))
                 : List.of(TensorSpec.f32(n, c, h, w), TensorSpec.f32(o, c, win.kernelH(), win.kernelW()));
         return new Case(new Conv2d(win, bias), specs, uniformInputs(specs), all(specs.size(), true), all(1, true));
+    }
+
+    /** A grouped conv: src [n, c, h, w], weights [o, c/groups, kh, kw]. */
+    private static Case grouped(Window2d win, boolean bias, int groups, int n, int c, int h, int w, int o) {
+        List<TensorSpec> specs = new java.util.ArrayList<>(List.of(TensorSpec.f32(n, c, h, w),
+                TensorSpec.f32(o, c / groups, win.kernelH(), win.kernelW())));
+        if (bias) specs.add(TensorSpec.f32(o));
+        return new Case(new Conv2d(win, bias, groups), specs, uniformInputs(specs), all(specs.size(), true), all(1, true));
     }
 
     private static Case batchNorm(int... dims) {

@@ -53,6 +53,21 @@ class ReferenceSemanticsTest {
     }
 
     @Test
+    void groupedConvolutionReadsOnlyItsGroupsChannels() {
+        // src channels 1x1 planes {1, 2, 3, 4}; 2 groups, 4 outputs, 1x1 weights [4, 2]: out 0 and 1 read channels 0-1,
+        // out 2 and 3 read channels 2-3.
+        double[][] y = ReferenceOps.run(new Conv2d(Window2d.valid(1, 1, 1, 1, 1, 1), false, 2),
+                List.of(TensorSpec.f32(1, 4, 1, 1), TensorSpec.f32(4, 2, 1, 1)),
+                new double[][] {{1, 2, 3, 4}, {1, 10, 100, 1000, 1, -1, 2, 0.5}});
+        assertArrayEquals(new double[] {21, 2100, -1, 8}, y[0], TIGHT);
+        // Depthwise with multiplier 2 (groups = C = 2, O = 4): out 2c and 2c+1 scale channel c.
+        double[][] dw = ReferenceOps.run(new Conv2d(Window2d.valid(1, 1, 1, 1, 1, 1), false, 2),
+                List.of(TensorSpec.f32(1, 2, 1, 1), TensorSpec.f32(4, 1, 1, 1)),
+                new double[][] {{3, 5}, {1, 2, 3, 4}});
+        assertArrayEquals(new double[] {3, 6, 15, 20}, dw[0], TIGHT);
+    }
+
+    @Test
     void maxPoolGradientGoesToTheFirstMaximumAndPaddingNeverWins() {
         Window2d k2 = Window2d.valid(2, 2, 2, 2, 1, 1);
         TensorSpec plane = TensorSpec.f32(1, 1, 2, 2);

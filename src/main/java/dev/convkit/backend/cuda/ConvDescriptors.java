@@ -20,9 +20,9 @@ record ConvDescriptors(cudnnTensorStruct x, cudnnFilterStruct w, cudnnConvolutio
 
     static ConvDescriptors create(CudnnDescriptors set, ConvGeometry g, Op op, List<TensorSpec> specs) {
         cudnnTensorStruct x = set.tensor(g.n(), g.c(), g.stagedH(), g.stagedW());
-        cudnnFilterStruct w = set.filter(g.o(), g.c(), g.kh(), g.kw());
+        cudnnFilterStruct w = set.filter(g.o(), g.inPerGroup(), g.kh(), g.kw());
         cudnnConvolutionStruct conv = set.convolution(g.padH(), g.padW(), g.window().strideH(), g.window().strideW(),
-                g.window().dilationH(), g.window().dilationW());
+                g.window().dilationH(), g.window().dilationW(), g.groups());
         int[] n = new int[1], c = new int[1], h = new int[1], wd = new int[1];
         Check.cudnn(cudnnGetConvolution2dForwardOutputDim(conv, x, w, n, c, h, wd), "cudnnGetConvolution2dForwardOutputDim",
                 op, specs);

@@ -10,16 +10,19 @@ import dev.convkit.tensor.Shape;
  * (pads 0 before, 1 after) becomes cuDNN pad 0 on an input staged with one extra zero row and column at the end.
  * Cropping instead would be wrong: a shifted window grid samples different positions when the stride exceeds 1.
  * The backward-data kernel computes the gradient of the staged input and crops it; backward-filter stages src.
- * Symmetric windows stage nothing.
+ * Symmetric windows stage nothing. Grouped convolutions (weights [O, C/groups, KH, KW]) set cuDNN's group count
+ * on the convolution descriptor.
  */
 record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int outH, int outW,
-                    int padH, int padW, int extraTop, int extraBottom, int extraLeft, int extraRight, Window2d window) {
+                    int padH, int padW, int extraTop, int extraBottom, int extraLeft, int extraRight, Window2d window,
+                    int groups) {
 
-    static ConvGeometry of(Window2d win, Shape src, Shape weights) {
+    /** src [N, C, H, W], weights [O, C/groups, KH, KW]. */
+    static ConvGeometry of(Window2d win, Shape src, Shape weights, int groups) {
         int padH = Math.min(win.padTop(), win.padBottom()), padW = Math.min(win.padLeft(), win.padRight());
         return new ConvGeometry(src.dim(0), src.dim(1), src.dim(2), src.dim(3), weights.dim(0), weights.dim(2),
                 weights.dim(3), win.outH(src.dim(2)), win.outW(src.dim(3)), padH, padW, win.padTop() - padH,
-                win.padBottom() - padH, win.padLeft() - padW, win.padRight() - padW, win);
+                win.padBottom() - padH, win.padLeft() - padW, win.padRight() - padW, win, groups);
     }
 
     /** Whether the input must be staged with explicit asymmetric padding. */
@@ -35,7 +38,10 @@ record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int outH,
 
     long srcBytes() { return 4L * n * c * h * w; }
 
-    long weightBytes() { return 4L * o * c * kh * kw; }
+    /** In-channels of one group: the weights' dim 1. */
+    int inPerGroup() { return c / groups; }
+
+    long weightBytes() { return 4L * o * inPerGroup() * kh * kw; }
 
     long dstBytes() { return 4L * n * o * outH * outW; }
 
@@ -43,6 +49,6 @@ record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int outH,
     String key(String direction) {
         return direction + " n" + n + " c" + c + " " + stagedH() + "x" + stagedW() + " o" + o + " k" + kh + "x" + kw
                 + " pad" + padH + "," + padW + " s" + window.strideH() + "," + window.strideW() + " d"
-                + window.dilationH() + "," + window.dilationW();
+                + window.dilationH() + "," + window.dilationW() + (groups > 1 ? " g" + groups : "");
     }
 }

@@ -34,6 +34,7 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.backend.MemoryKind;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
@@ -165,6 +166,10 @@ final class CudaBackend implements Backend {
         return t == DType.F32 ? null : "the cuda engine runs f32 only: mixed precision (" + t.lower() + ") is implemented on"
                 + " the cpu engine and has no cuDNN kernels here yet; use precision fp32 with the cuda engine, or --engine cpu";
     }
+    /** The composites of {@link CudaKernels#COMPOSITES}: leaky ReLU and its gradient (one kernel instead of five ops). */
+    @Override public boolean fuses(Op fusedOp) { return CudaKernels.COMPOSITES.claims(fusedOp); }
+
+    @Override public Set<Class<? extends Composite>> compositeKernels() { return CudaKernels.COMPOSITES.types(); }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         ensureOpen();

@@ -52,7 +52,7 @@ final class CudaConv2d {
 
         Forward(CudaBackend backend, Conv2d op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
-            g = ConvGeometry.of(op.window(), inputs.get(0).shape(), inputs.get(1).shape());
+            g = ConvGeometry.of(op.window(), inputs.get(0).shape(), inputs.get(1).shape(), op.groups());
             CudnnDescriptors set = descriptors();
             d = ConvDescriptors.create(set, g, op, inputs);
             biasDesc = op.bias() ? set.tensor(1, g.o(), 1, 1) : null;
@@ -90,7 +90,7 @@ final class CudaConv2d {
 
         BackwardData(CudaBackend backend, Conv2dBwdData op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
-            g = ConvGeometry.of(op.window(), op.srcShape(), inputs.get(1).shape());
+            g = ConvGeometry.of(op.window(), op.srcShape(), inputs.get(1).shape(), op.groups());
             d = ConvDescriptors.create(descriptors(), g, op, inputs);
             algo = ConvAlgorithms.backwardData(backend, d, g, op, inputs);
             crop = g.staged() ? launch(DeviceFunction.CROP2D_F32).i64(2, (long) g.n() * g.c()).i32(3, g.stagedH())
@@ -121,7 +121,7 @@ final class CudaConv2d {
 
         BackwardFilter(CudaBackend backend, Conv2dBwdFilter op, List<TensorSpec> inputs) {
             super(backend, op, inputs);
-            g = ConvGeometry.of(op.window(), inputs.get(0).shape(), op.weightShape());
+            g = ConvGeometry.of(op.window(), inputs.get(0).shape(), op.weightShape(), op.groups());
             CudnnDescriptors set = descriptors();
             d = ConvDescriptors.create(set, g, op, inputs);
             biasDesc = op.bias() ? set.tensor(1, g.o(), 1, 1) : null;

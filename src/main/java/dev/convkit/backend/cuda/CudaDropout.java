@@ -16,7 +16,7 @@ final class CudaDropout {
 
     static CudaKernel forward(CudaBackend b, DropoutOp op, List<TensorSpec> in) {
         long n = in.get(0).size();
-        float keepScale = op.keptScale();   // the one definition of the kept value
+        float keepScale = op.keptScale();  // the op's one definition, so the mask equals the cpu engine's bit for bit
         // dropout_fwd_f32(dst, mask, src, counter, seed, rate, keep_scale, n)
         return new OneLaunch(b, op, in, DeviceFunction.DROPOUT_FWD_F32, elementwiseGrid(n), l ->
                 l.u64(4, op.seed()).f32(5, op.rate()).f32(6, keepScale).i64(7, n));

@@ -1,6 +1,7 @@
 package dev.convkit.backend.cuda;
 
 import dev.convkit.backend.BackendException;
+import dev.convkit.backend.CompositeKernels;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
@@ -25,6 +26,7 @@ import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.L2PenaltyBwd;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.OpVisitor;
@@ -64,7 +66,15 @@ final class CudaKernels {
         return op.accept(new Compilers(b, in, forward));
     }
 
-    /** One kernel family per op record; composites run as their decomposition (this engine claims none). */
+    /**
+     * The dedicated kernels of composite ops, one line each; {@link CudaBackend#fuses} claims exactly these, every
+     * other composite arrives as its decomposition.
+     */
+    static final CompositeKernels<Compilers, Kernel> COMPOSITES = new CompositeKernels<Compilers, Kernel>()
+            .with(LeakyRelu.class, (c, o) -> CudaActivation.leaky(c.b(), o, c.in()))
+            .with(LeakyRelu.Bwd.class, (c, o) -> CudaActivation.leakyBackward(c.b(), o, c.in()));
+
+    /** One kernel family per primitive op record; composites through {@link #COMPOSITES}. */
     private record Compilers(CudaBackend b, List<TensorSpec> in, Kernel forward) implements OpVisitor<Kernel> {
         @Override public Kernel visit(Conv2d o) { return CudaConv2d.forward(b, o, in); }
         @Override public Kernel visit(Conv2dBwdData o) { return CudaConv2d.backwardData(b, o, in); }
@@ -103,8 +113,9 @@ final class CudaKernels {
         @Override public Kernel visit(RmsPropUpdate o) { return CudaOptimizers.rmsprop(b, o, in); }
 
         @Override public Kernel decomposed(Composite op) {
-            throw new BackendException(Check.ENGINE, op, in, 0, "the cuda engine has no dedicated kernel for this "
-                    + "composite op; programs carry its decomposition unless Backend.fuses claims it");
+            return COMPOSITES.compile(this, op, () -> new BackendException(Check.ENGINE, op, in, 0, "the cuda engine has "
+                    + "no dedicated kernel for this composite op; programs carry its decomposition unless Backend.fuses "
+                    + "claims it"));
         }
     }
 }

@@ -17,6 +17,7 @@ import static org.bytedeco.cuda.global.cudnn.cudnnDestroyFilterDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnDestroyTensorDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetActivationDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetConvolution2dDescriptor;
+import static org.bytedeco.cuda.global.cudnn.cudnnSetConvolutionGroupCount;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetConvolutionMathType;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetFilter4dDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetTensor4dDescriptor;
@@ -92,23 +93,30 @@ final class CudnnDescriptors implements AutoCloseable {
         return d;
     }
 
-    /** A 2-D cross-correlation with symmetric padding, FP32 compute and FMA-only math. */
-    cudnnConvolutionStruct convolution(int padH, int padW, int strideH, int strideW, int dilationH, int dilationW) {
+    /** A 2-D cross-correlation with symmetric padding, FP32 compute, FMA-only math and {@code groups} groups. */
+    cudnnConvolutionStruct convolution(int padH, int padW, int strideH, int strideW, int dilationH, int dilationW,
+                                       int groups) {
         cudnnConvolutionStruct d = new cudnnConvolutionStruct();
         Check.cudnn(cudnnCreateConvolutionDescriptor(d), "cudnnCreateConvolutionDescriptor", op, specs);
         destroyers.add(() -> cudnnDestroyConvolutionDescriptor(d));
         Check.cudnn(cudnnSetConvolution2dDescriptor(d, padH, padW, strideH, strideW, dilationH, dilationW,
                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor", op, specs);
         Check.cudnn(cudnnSetConvolutionMathType(d, CUDNN_FMA_MATH), "cudnnSetConvolutionMathType(FMA)", op, specs);
+        if (groups > 1) {
+            Check.cudnn(cudnnSetConvolutionGroupCount(d, groups), "cudnnSetConvolutionGroupCount(" + groups + ")", op, specs);
+        }
         return d;
     }
 
     /** An activation (CUDNN_ACTIVATION_RELU / SIGMOID / TANH) that propagates NaN. */
-    cudnnActivationStruct activation(int mode) {
+    cudnnActivationStruct activation(int mode) { return activation(mode, 0.0); }
+
+    /** An activation with cuDNN's coefficient {@code coef} (the clip of CUDNN_ACTIVATION_CLIPPED_RELU) that propagates NaN. */
+    cudnnActivationStruct activation(int mode, double coef) {
         cudnnActivationStruct d = new cudnnActivationStruct();
         Check.cudnn(cudnnCreateActivationDescriptor(d), "cudnnCreateActivationDescriptor", op, specs);
         destroyers.add(() -> cudnnDestroyActivationDescriptor(d));
-        Check.cudnn(cudnnSetActivationDescriptor(d, mode, CUDNN_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor", op, specs);
+        Check.cudnn(cudnnSetActivationDescriptor(d, mode, CUDNN_PROPAGATE_NAN, coef), "cudnnSetActivationDescriptor", op, specs);
         return d;
     }
 

@@ -6,6 +6,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_clip_v2_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
@@ -20,12 +21,12 @@ import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
 import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * Activations: oneDNN eltwise with the {@code *_use_dst_for_bwd} algorithms (relu, logistic, tanh), so the backward
+ * Activations: oneDNN eltwise with the {@code *_use_dst_for_bwd} algorithms (relu, clip_v2 to [0, 6] for relu6,
+ * logistic, tanh), so the backward
  * reads dst as the op's contract says, the softmax primitive (accurate, axis 1) forward and backward, and leaky
  * ReLU (eltwise_relu with alpha; its backward reads src).
  */
@@ -48,7 +49,7 @@ final class DnnlActivation {
                     y, 1, hint, b.attr()), "dnnl_softmax_backward_primitive_desc_create");
         } else {
             b.check(dnnl_eltwise_backward_primitive_desc_create(pd, b.backend().engine(), algorithm(op.kind()), dx, dy,
-                    y, 0f, 0f, hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
+                    y, 0f, beta(op.kind()), hint, b.attr()), "dnnl_eltwise_backward_primitive_desc_create");
         }
         b.exec(op.name(), pd, arg(DNNL_ARG_DST, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, b.srcWork(1)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0, dx)));
@@ -61,7 +62,7 @@ final class DnnlActivation {
     }
 
     /** (src, diffDst) → diffSrc by eltwise_relu backward with alpha = slope, which reads src. */
-    static void leakyBackward(DnnlKernelBuilder b, LeakyReluBwd op) {
+    static void leakyBackward(DnnlKernelBuilder b, LeakyRelu.Bwd op) {
         dnnl_memory_desc x = b.workDesc(0), dy = b.workDesc(1), dx = b.outputDesc(0);
         dnnl_primitive_desc hint = leakyPd(b, op.slope(), x);
         dnnl_primitive_desc pd = b.newPd();
@@ -95,14 +96,18 @@ final class DnnlActivation {
                     dnnl_softmax_accurate, md, md, 1, b.attr()), "dnnl_softmax_forward_primitive_desc_create");
         } else {
             b.check(dnnl_eltwise_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
-                    algorithm(kind), md, md, 0f, 0f, b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
+                    algorithm(kind), md, md, 0f, beta(kind), b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
         }
         return pd;
     }
 
+    /** The eltwise beta: relu6 clips to [alpha = 0, beta = 6]; the other algorithms take none. */
+    private static float beta(ActivationOp.Kind kind) { return kind == ActivationOp.Kind.RELU6 ? 6f : 0f; }
+
     private static int algorithm(ActivationOp.Kind kind) {
         return switch (kind) {
             case RELU -> dnnl_eltwise_relu_use_dst_for_bwd;
+            case RELU6 -> dnnl_eltwise_clip_v2_use_dst_for_bwd;
             case SIGMOID -> dnnl_eltwise_logistic_use_dst_for_bwd;
             case TANH -> dnnl_eltwise_tanh_use_dst_for_bwd;
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not an eltwise algorithm");

@@ -18,10 +18,10 @@ import dev.convkit.backend.MemoryKind;
 import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
-import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
+import dev.convkit.ops.Composite;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.DType;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -173,20 +173,25 @@ final class DnnlBackend implements Backend {
 
     @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec, blocked); }
 
+    /** 4-D activations in the blocked format when the machine has one ({@link DnnlLayoutPolicy}). */
+    @Override public Layout preferredLayout(TensorSpec spec) {
+        return blocked != null && spec.rank() == 4 ? Layout.ENGINE : Layout.CANONICAL;
+    }
+
     @Override public Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward) {
         requireOpen();
         return DnnlKernels.compile(this, op, inputs, forward);
     }
 
     /**
-     * BN + ReLU, in training (oneDNN's fuse_norm_relu: one primitive and a 1-bit mask instead of an eltwise pass
-     * forward and backward) and in inference; leaky ReLU and its gradient (one eltwise_relu with alpha instead of
-     * five ops).
+     * The composites of {@link DnnlKernels#COMPOSITES}: BN + ReLU, in training (oneDNN's fuse_norm_relu: one
+     * primitive and a 1-bit mask instead of an eltwise pass forward and backward) and in inference, unless fusion is
+     * off; leaky ReLU and its gradient (one eltwise_relu with alpha instead of five ops).
      */
     @Override public boolean fuses(Op fusedOp) {
-        if (fusedOp instanceof LeakyRelu || fusedOp instanceof LeakyReluBwd) return true;
-        return fused && (fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
-                || fusedOp instanceof BatchNormReluBwd);
+        boolean bnRelu = fusedOp instanceof BatchNormReluTrain || fusedOp instanceof BatchNormReluInfer
+                || fusedOp instanceof BatchNormReluBwd;
+        return DnnlKernels.COMPOSITES.claims(fusedOp) && (fused || !bnRelu);
     }
 
     /** f32 always; bf16 where the CPU runs it natively ({@link DnnlBf16}); f16 never. */
@@ -197,6 +202,7 @@ final class DnnlBackend implements Backend {
             case F16 -> "the cpu engine has no f16 kernels (it runs f32, and bf16 on CPUs with native bf16)";
         };
     }
+    @Override public Set<Class<? extends Composite>> compositeKernels() { return DnnlKernels.COMPOSITES.types(); }
 
     @Override public Kernel reorder(TensorSpec from, TensorSpec to) {
         requireOpen();

@@ -29,6 +29,7 @@ import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
+import dev.convkit.tensor.TensorSpec;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
@@ -48,14 +49,14 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 final class DnnlConv2d {
     private DnnlConv2d() {}
 
-    /** src [N, C, H, W], weights [O, C, KH, KW], bias [O]? → dst [N, O, OH, OW]. */
+    /** src [N, C, H, W], weights [O, C/G, KH, KW], bias [O]? → dst [N, O, OH, OW]. */
     static void forward(DnnlKernelBuilder b, Conv2d op) {
-        long[] x = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
+        long[] x = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
         long[] y = DnnlDescs.dims(b.outputs.get(0));
         Types t = new Types(b.type(0), b.outType(0));
         dnnl_primitive_desc pd = forwardPd(b, op.window(), x, w, y, op.bias(), t, inputOrAny(b, 0), outputOrAny(b, 0));
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
-        Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
+        Mem weights = weightsIn(b, w, b.query(pd, dnnl_query_weights_md, 0));
         Mem bias = op.bias() ? b.srcAs(2, b.query(pd, dnnl_query_weights_md, 1)) : null;
         Mem dst = b.dstAs(0, b.query(pd, dnnl_query_dst_md, 0));
         if (op.bias()) {
@@ -67,24 +68,24 @@ final class DnnlConv2d {
         }
     }
 
-    /** diffDst [N, O, OH, OW], weights [O, C, KH, KW] → diffSrc [N, C, H, W]. */
+    /** diffDst [N, O, OH, OW], weights [O, C/G, KH, KW] → diffSrc [N, C, H, W]. */
     static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
-        long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = DnnlDescs.dims(b.inputs.get(1));
+        long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
         Types t = new Types(b.outType(0), b.type(0));   // as the forward: src = diffSrc's type, dst = diffDst's
         dnnl_primitive_desc pd = backwardDataPd(b, op.window(), dx, w, dy, t, outputOrAny(b, 0), inputOrAny(b, 0));
         if (pd == null) pd = backwardDataPd(b, op.window(), dx, w, dy, t, null, null);
         Mem diffDst = b.srcAs(0, b.query(pd, dnnl_query_diff_dst_md, 0));
-        Mem weights = b.srcAs(1, b.query(pd, dnnl_query_weights_md, 0));
+        Mem weights = weightsIn(b, w, b.query(pd, dnnl_query_weights_md, 0));
         Mem diffSrc = b.dstAs(0, b.query(pd, dnnl_query_diff_src_md, 0));
         b.exec("convolution backward data", pd, arg(DNNL_ARG_DIFF_DST, diffDst), arg(DNNL_ARG_WEIGHTS, weights),
                 arg(DNNL_ARG_DIFF_SRC, diffSrc));
     }
 
-    /** src [N, C, H, W], diffDst [N, O, OH, OW] → diffWeights [O, C, KH, KW], diffBias [O]?. */
+    /** src [N, C, H, W], diffDst [N, O, OH, OW] → diffWeights [O, C/G, KH, KW], diffBias [O]?. */
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
-        long[] w = DnnlDescs.dims(b.outputs.get(0));
+        long[] w = weightDims(b.outputs.get(0), op.groups());
         Types t = new Types(b.type(0), b.type(1));
         // bf16: oneDNN's blocked-layout bf16 weight gradient (jit_bf16) took 470 ms per call on the MNIST CNN's 5x5 → 3x3,
         // 64-channel layer at batch 32; with the layouts left to oneDNN it picks brgemm (AMX) kernels at 1-80 ms, worth
@@ -94,7 +95,7 @@ final class DnnlConv2d {
         if (pd == null) pd = backwardFilterPd(b, op, x, w, dy, t, null, null);
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));
         Mem diffDst = b.srcAs(1, b.query(pd, dnnl_query_diff_dst_md, 0));
-        Mem diffWeights = b.dstAs(0, b.query(pd, dnnl_query_diff_weights_md, 0));
+        Mem diffWeights = b.dstAs(0, weightsView(b, b.outputs.get(0), w), b.query(pd, dnnl_query_diff_weights_md, 0));
         if (op.bias()) {
             Mem diffBias = b.dstAs(1, b.query(pd, dnnl_query_diff_weights_md, 1));
             b.exec("convolution backward weights", pd, arg(DNNL_ARG_SRC, src), arg(DNNL_ARG_DIFF_DST, diffDst),
@@ -104,6 +105,42 @@ final class DnnlConv2d {
                     arg(DNNL_ARG_DIFF_WEIGHTS, diffWeights));
         }
     }
+
+    /**
+     * oneDNN's dims of weights [O, C/G, KH, KW]: as they are for one group, else [G, O/G, C/G, KH, KW], whose
+     * row-major layout (goihw) is the same bytes as the canonical OIHW weights.
+     */
+    private static long[] weightDims(TensorSpec weights, int groups) {
+        long[] w = DnnlDescs.dims(weights);
+        if (groups == 1) return w;
+        return new long[] {groups, w[0] / groups, w[1], w[2], w[3]};
+    }
+
+    /**
+     * Input 1 (weights) in the layout {@code wanted} the primitive chose, for oneDNN's weight dims {@code w}. Grouped
+     * weights are read as a 5-D goihw view of their canonical bytes; weights handed over in the engine layout are
+     * first reordered to canonical.
+     */
+    private static Mem weightsIn(DnnlKernelBuilder b, long[] w, dnnl_memory_desc wanted) {
+        TensorSpec spec = b.inputs.get(1);
+        if (w.length == 4) return b.srcAs(1, wanted);
+        if (spec.layout() == Layout.CANONICAL) return b.srcAs(1, b.plain(w), wanted);
+        Mem canonical = b.srcAs(1, b.plain(DnnlDescs.dims(spec)));
+        dnnl_memory_desc grouped = b.plain(w);
+        Mem view = b.view(canonical, 0, grouped);
+        if (DnnlKernelBuilder.same(grouped, wanted)) return view;
+        Mem t = b.temp(wanted);
+        b.reorder(view, t);
+        return t;
+    }
+
+    /** The canonical weights' descriptor with oneDNN's dims {@code w}: grouped weights as a 5-D goihw view. */
+    private static dnnl_memory_desc weightsView(DnnlKernelBuilder b, TensorSpec weights, long[] w) {
+        return w.length == 4 ? b.desc(weights) : b.plain(w);
+    }
+
+    /** O of oneDNN weight dims (4-D ungrouped or 5-D grouped). */
+    private static long outChannels(long[] w) { return w.length == 5 ? w[0] * w[1] : w[0]; }
 
     /** Input i's own descriptor when it is blocked, else null (leave the layout to oneDNN). */
     private static dnnl_memory_desc inputOrAny(DnnlKernelBuilder b, int i) {
@@ -142,7 +179,7 @@ final class DnnlConv2d {
     private static dnnl_primitive_desc tryForwardPd(DnnlKernelBuilder b, Window2d window, long[] x, long[] w, long[] y,
                                                     boolean bias, Types t, dnnl_memory_desc src, dnnl_memory_desc dst) {
         WindowDims g = WindowDims.of(window);
-        dnnl_memory_desc biasDesc = bias ? b.plain(w[0]) : null;
+        dnnl_memory_desc biasDesc = bias ? b.plain(outChannels(w)) : null;
         dnnl_primitive_desc pd = b.newPd();
         int status = dnnl_convolution_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_training,
                 dnnl_convolution_direct, src != null ? src : b.any(t.src(), x), b.any(t.src(), w), biasDesc,
@@ -179,7 +216,8 @@ final class DnnlConv2d {
         dnnl_primitive_desc pd = b.newPd();
         int status = dnnl_convolution_backward_weights_primitive_desc_create(pd, b.backend().engine(),
                 dnnl_convolution_direct, src != null ? src : b.any(t.src(), x), b.any(b.outType(0), w),
-                op.bias() ? b.plain(b.outType(1), w[0]) : null, diffDst != null ? diffDst : b.any(t.dst(), dy), g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
+                op.bias() ? b.plain(b.outType(1), outChannels(w)) : null, diffDst != null ? diffDst : b.any(t.dst(), dy),
+                g.strides(), g.dilates(), g.padL(), g.padR(), hint, b.attr());
         if (status == 0 && (!fixed || b.isOptimised(pd))) return pd;
         if (!fixed) b.check(status, "dnnl_convolution_backward_weights_primitive_desc_create");
         return null;

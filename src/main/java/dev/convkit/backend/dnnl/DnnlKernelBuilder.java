@@ -301,8 +301,10 @@ final class DnnlKernelBuilder {
      * Input i in the layout {@code wanted} (chosen by a primitive, or the kernel's working layout): the input buffer
      * itself when it already has that layout, otherwise a temporary filled by a reorder step appended now.
      */
-    Mem srcAs(int i, dnnl_memory_desc wanted) {
-        dnnl_memory_desc canonical = inputDesc(i);
+    Mem srcAs(int i, dnnl_memory_desc wanted) { return srcAs(i, inputDesc(i), wanted); }
+
+    /** Like {@link #srcAs(int, dnnl_memory_desc)}, with input i's bytes seen through {@code canonical} (a view). */
+    Mem srcAs(int i, dnnl_memory_desc canonical, dnnl_memory_desc wanted) {
         if (same(canonical, wanted)) return src(i, canonical);
         Mem t = temp(wanted);
         reorder(src(i, canonical), t);
@@ -313,8 +315,10 @@ final class DnnlKernelBuilder {
      * Output j in the layout {@code wanted}: the output buffer itself when it has that layout, otherwise a temporary
      * that a reorder into the output buffer copies out right after the next primitive call.
      */
-    Mem dstAs(int j, dnnl_memory_desc wanted) {
-        dnnl_memory_desc canonical = outputDesc(j);
+    Mem dstAs(int j, dnnl_memory_desc wanted) { return dstAs(j, outputDesc(j), wanted); }
+
+    /** Like {@link #dstAs(int, dnnl_memory_desc)}, with output j's bytes seen through {@code canonical} (a view). */
+    Mem dstAs(int j, dnnl_memory_desc canonical, dnnl_memory_desc wanted) {
         if (same(canonical, wanted)) return dst(j, canonical);
         Mem t = temp(wanted);
         pendingOutputs.add(new Mem[] {t, dst(j, canonical)});

@@ -1,6 +1,7 @@
 package dev.convkit.backend.dnnl;
 
 import dev.convkit.backend.BackendException;
+import dev.convkit.backend.CompositeKernels;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.ActivationOp;
 import dev.convkit.ops.ActivationBwd;
@@ -29,7 +30,6 @@ import dev.convkit.ops.GlobalAvgPoolBwd;
 import dev.convkit.ops.InvalidOpException;
 import dev.convkit.ops.L2Penalty;
 import dev.convkit.ops.LeakyRelu;
-import dev.convkit.ops.LeakyReluBwd;
 import dev.convkit.ops.L2PenaltyBwd;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
@@ -137,7 +137,18 @@ final class DnnlKernels {
         b.op.accept(new Definitions(b, forward));
     }
 
-    /** One kernel definition per op record; composites the engine claims ({@link DnnlBackend#fuses}) included. */
+    /**
+     * The dedicated kernels of composite ops, one line each; {@link DnnlBackend#fuses} claims these (the BN+ReLU ones
+     * unless fusion is turned off), every other composite arrives as its decomposition.
+     */
+    static final CompositeKernels<Definitions, Void> COMPOSITES = new CompositeKernels<Definitions, Void>()
+            .with(BatchNormReluTrain.class, (d, o) -> { DnnlBatchNorm.trainRelu(d.b(), o); return null; })
+            .with(BatchNormReluBwd.class, (d, o) -> { DnnlBatchNorm.backwardRelu(d.b(), o, d.forward()); return null; })
+            .with(BatchNormReluInfer.class, (d, o) -> { DnnlBatchNorm.inferRelu(d.b(), o); return null; })
+            .with(LeakyRelu.class, (d, o) -> { DnnlActivation.leaky(d.b(), o); return null; })
+            .with(LeakyRelu.Bwd.class, (d, o) -> { DnnlActivation.leakyBackward(d.b(), o); return null; });
+
+    /** One kernel definition per primitive op record; composites through {@link #COMPOSITES}. */
     private record Definitions(DnnlKernelBuilder b, Kernel forward) implements OpVisitor<Void> {
         @Override public Void visit(Conv2d o) { DnnlConv2d.forward(b, o); return null; }
         @Override public Void visit(Conv2dBwdData o) { DnnlConv2d.backwardData(b, o); return null; }
@@ -145,13 +156,8 @@ final class DnnlKernels {
         @Override public Void visit(BatchNormTrain o) { DnnlBatchNorm.train(b, o); return null; }
         @Override public Void visit(BatchNormInfer o) { DnnlBatchNorm.infer(b, o); return null; }
         @Override public Void visit(BatchNormBwd o) { DnnlBatchNorm.backward(b, o); return null; }
-        @Override public Void visit(BatchNormReluTrain o) { DnnlBatchNorm.trainRelu(b, o); return null; }
-        @Override public Void visit(BatchNormReluBwd o) { DnnlBatchNorm.backwardRelu(b, o, forward); return null; }
-        @Override public Void visit(BatchNormReluInfer o) { DnnlBatchNorm.inferRelu(b, o); return null; }
         @Override public Void visit(ActivationOp o) { DnnlActivation.forward(b, o); return null; }
         @Override public Void visit(ActivationBwd o) { DnnlActivation.backward(b, o); return null; }
-        @Override public Void visit(LeakyRelu o) { DnnlActivation.leaky(b, o); return null; }
-        @Override public Void visit(LeakyReluBwd o) { DnnlActivation.leakyBackward(b, o); return null; }
         @Override public Void visit(Pool2d o) { DnnlPool2d.forward(b, o); return null; }
         @Override public Void visit(Pool2dBwd o) { DnnlPool2d.backward(b, o, forward); return null; }
         @Override public Void visit(GlobalAvgPool o) { DnnlGlobalAvgPool.forward(b, o); return null; }
@@ -179,8 +185,9 @@ final class DnnlKernels {
         @Override public Void visit(RmsPropUpdate o) { DnnlOptimizers.update(b, o); return null; }
 
         @Override public Void decomposed(Composite o) {
-            throw new BackendException(DnnlStatus.ENGINE, o, b.inputs, 0, "the cpu engine has no dedicated kernel for "
-                    + "this composite op; programs carry its decomposition unless Backend.fuses claims it");
+            return COMPOSITES.compile(this, o, () -> new BackendException(DnnlStatus.ENGINE, o, b.inputs, 0, "the cpu "
+                    + "engine has no dedicated kernel for this composite op; programs carry its decomposition unless "
+                    + "Backend.fuses claims it"));
         }
     }
 }

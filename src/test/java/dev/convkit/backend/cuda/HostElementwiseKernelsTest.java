@@ -14,6 +14,7 @@ import dev.convkit.ops.BatchNormTrain;
 import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DropoutOp;
 import dev.convkit.ops.L2PenaltyBwd;
+import dev.convkit.ops.LeakyRelu;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
 import dev.convkit.tensor.Shape;
@@ -73,6 +74,15 @@ class HostElementwiseKernelsTest {
             checks.close("relu backward " + label, shape, ReferenceOps.run(new ActivationBwd(ActivationOp.Kind.RELU),
                     List.of(one.get(0), one.get(0)), new double[][] {y, b})[0], run.read(dx));
 
+            double[] y6 = new double[n];  // a relu6 output: exact 0s and 6s, and values between
+            for (int k = 0; k < n; k++) y6[k] = Math.min(Math.max(0, 4 * a[k]), 6);
+            HostRun.Buf y6s = run.floats(narrow(y6)), dx6 = run.nans(n);
+            run.launch(label, DeviceFunction.RELU6_BWD_F32, grid, BLOCK, dx6, y6s, bs, (long) n);
+            checks.close("relu6 backward " + label, shape, ReferenceOps.run(new ActivationBwd(ActivationOp.Kind.RELU6),
+                    List.of(one.get(0), one.get(0)), new double[][] {y6, b})[0], run.read(dx6));
+
+            leakyRelu(new Random(1_000 + i), run, checks, label, n, grid, a, b, bs);
+
             double[] sig = new double[n], th = new double[n];   // sigmoid and tanh outputs, as the forward pass wrote them
             for (int k = 0; k < n; k++) {
                 sig[k] = (float) (1 / (1 + Math.exp(-4 * a[k])));
@@ -100,6 +110,25 @@ class HostElementwiseKernelsTest {
         }
         checks.execute(run);
         System.out.println(checks.summary());
+    }
+
+    /**
+     * LeakyRelu and LeakyRelu.Bwd against their decomposition in the reference, at a random slope (negative ones too),
+     * on a src with exact zeros, where the gradient is 0. Its own {@code rnd} leaves the other cases' draws as they were.
+     */
+    private static void leakyRelu(Random rnd, HostRun run, HostChecks checks, String label, int n, int grid,
+                                  double[] a, double[] b, HostRun.Buf bs) {
+        float slope = (float) (rnd.nextDouble() * 1.2 - 0.4);
+        double[] x = a.clone();
+        for (int k = 0; k < n; k += 7) x[k] = 0;
+        HostRun.Buf xs = run.floats(narrow(x)), y = run.nans(n), dx = run.nans(n);
+        List<TensorSpec> one = List.of(TensorSpec.f32(n));
+        run.launch(label, DeviceFunction.LEAKY_RELU_FWD_F32, grid, BLOCK, y, xs, slope, (long) n);
+        checks.close("leaky relu " + label, Shape.of(n), ReferenceOps.run(new LeakyRelu(slope), one,
+                new double[][] {x})[0], run.read(y));
+        run.launch(label, DeviceFunction.LEAKY_RELU_BWD_F32, grid, BLOCK, dx, xs, bs, slope, (long) n);
+        checks.close("leaky relu backward " + label, Shape.of(n), ReferenceOps.run(new LeakyRelu.Bwd(slope),
+                List.of(one.get(0), one.get(0)), new double[][] {x, b})[0], run.read(dx));
     }
 
     /** AddOp of 2 to 12 inputs as CudaElementwise launches it: 8 per launch, later launches add to dst (s0 = dst). */

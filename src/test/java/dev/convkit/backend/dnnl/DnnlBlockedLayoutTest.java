@@ -126,6 +126,13 @@ class DnnlBlockedLayoutTest {
                 of("conv 12 -> 24 strided", new Conv2d(strided, false), t(2, 12, 6, 6), t(24, 12, 3, 3)),
                 of("conv backward data strided", new Conv2dBwdData(strided, Shape.of(2, 12, 6, 6)), t(2, 24, 3, 3), t(24, 12, 3, 3)),
                 of("conv backward filter", new Conv2dBwdFilter(same3, Shape.of(12, 12, 3, 3), true), t(2, 12, 5, 5), t(2, 12, 5, 5)),
+                of("grouped conv 12 -> 24 in 4 groups", new Conv2d(same3, true, 4), t(2, 12, 5, 5), t(24, 3, 3, 3), t(24)),
+                of("depthwise conv of 20 channels (a partial block), multiplier 2, strided", new Conv2d(strided, false, 20),
+                        t(2, 20, 6, 6), t(40, 1, 3, 3)),
+                of("depthwise conv backward data", new Conv2dBwdData(strided, Shape.of(2, 20, 6, 6), 20), t(2, 40, 3, 3),
+                        t(40, 1, 3, 3)),
+                of("depthwise conv backward filter", new Conv2dBwdFilter(same3, Shape.of(20, 1, 3, 3), true, 20),
+                        t(2, 20, 5, 5), t(2, 20, 5, 5)),
                 of("zero pad", new ZeroPad2d(1, 2, 0, 1), t(2, 12, 5, 5)),
                 of("crop", new Crop2d(1, 0, 2, 1), t(2, 12, 5, 5)),
                 of("dropout", new DropoutOp(0.4f, 7), t(2, 12, 5, 5), t(1)),
@@ -263,6 +270,17 @@ class DnnlBlockedLayoutTest {
         List<TensorSpec> specs = new ArrayList<>(List.of(t(2, 12, 5, 5)));
         try (Kernel k = canonical.compile(new ActivationOp(ActivationOp.Kind.RELU), specs, null)) {
             assertEquals(Layout.CANONICAL, k.outputs().get(0).layout());
+        }
+    }
+
+    /** The capability query agrees with what a convolution kernel writes, so callers need not compile one to ask. */
+    @Test void preferredLayoutIsTheConvolutionOutputLayout() {
+        for (Backend engine : new Backend[] {blocked, canonical}) {
+            try (Kernel k = engine.compile(new Conv2d(Window2d.valid(1, 1, 1, 1, 1, 1), false),
+                    List.of(t(1, 8, 2, 2), t(8, 8, 1, 1)), null)) {
+                assertEquals(k.outputs().get(0).layout(), engine.preferredLayout(t(1, 8, 2, 2)), engine.device());
+            }
+            assertEquals(Layout.CANONICAL, engine.preferredLayout(t(4, 10)), "2-D tensors stay canonical");
         }
     }
 }
