@@ -79,14 +79,14 @@ final class SummaryCommand implements Callable<Integer> {
         if (measure && batchSize == null) throw CliException.usage("--measure needs --batch-size N");
         if (batchSize != null) Choices.positive("--batch-size", batchSize);
         Model m = build();
-        ModelDiagram.Engine drawer = diagram == null ? null : diagramEngine();
         if (diagram != null) {
+            checkDiagramOptions();
             Path parent = diagram.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) throw CliException.usage("cannot write --diagram " + diagram + ": folder " + parent + " does not exist");
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(m.summary());
-        if (diagram != null) writeDiagram(m, drawer, out);
+        if (diagram != null) writeDiagram(m, out);
         if (batchSize != null) printMemory(m, out);
         out.flush();
         return ExitCodes.OK;
@@ -143,22 +143,25 @@ final class SummaryCommand implements Callable<Integer> {
         return Models.build(model, config);
     }
 
-    /** The --diagram-engine, checked with --diagram's format before anything is built or written. */
-    private ModelDiagram.Engine diagramEngine() {
-        ModelDiagram.Engine e = switch (diagramEngine.toLowerCase(Locale.ROOT)) {
-            case "java" -> ModelDiagram.Engine.JAVA;
-            case "dot" -> ModelDiagram.Engine.DOT;
-            default -> throw CliException.usage("unknown --diagram-engine '" + diagramEngine + "'; valid engines: java, dot");
-        };
+    /**
+     * --diagram-engine and --diagram's format, checked before anything is built or written. No diagram type appears in
+     * this class's fields or method signatures: picocli reflects over every command at start-up, and the diagram
+     * classes should load only when a diagram is drawn.
+     */
+    private void checkDiagramOptions() {
+        String engineName = diagramEngine.toLowerCase(Locale.ROOT);
+        if (!engineName.equals("java") && !engineName.equals("dot")) {
+            throw CliException.usage("unknown --diagram-engine '" + diagramEngine + "'; valid engines: java, dot");
+        }
         String format = ModelDiagram.format(diagram);
-        if (e == ModelDiagram.Engine.JAVA && !ModelDiagram.JAVA_FORMATS.contains(format)) {
+        if (engineName.equals("java") && !ModelDiagram.JAVA_FORMATS.contains(format)) {
             throw CliException.usage("cannot draw --diagram " + diagram + ": format '" + format + "' is not one of "
                     + String.join(", ", ModelDiagram.JAVA_FORMATS) + " (Graphviz's other formats: add --diagram-engine dot)");
         }
-        return e;
     }
 
-    private void writeDiagram(Model m, ModelDiagram.Engine drawer, PrintWriter out) throws IOException {
+    private void writeDiagram(Model m, PrintWriter out) throws IOException {
+        ModelDiagram.Engine drawer = diagramEngine.equalsIgnoreCase("dot") ? ModelDiagram.Engine.DOT : ModelDiagram.Engine.JAVA;
         try {
             ModelDiagram.write(m, diagram, drawer);
         } catch (IOException e) {

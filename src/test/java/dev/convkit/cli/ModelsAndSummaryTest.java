@@ -113,6 +113,30 @@ class ModelsAndSummaryTest {
         assertTrue(Files.readString(tmp.resolve("r20.dot")).startsWith("digraph \"resnet20v1\""));
     }
 
+    /**
+     * ELK and the diagram code load only when a diagram is drawn: picocli reflects over every command at start-up, so
+     * a diagram type in a command's fields or signatures would load on every run, fit included. A fresh JVM logs the
+     * classes it loads for summary without and with --diagram.
+     */
+    @Test void diagramClassesLoadOnlyWhenADiagramIsDrawn() throws Exception {
+        String without = loadedClasses("summary", "--model", "mnist_cnn");
+        assertTrue(without.contains("dev.convkit.cli.SummaryCommand"), "the log lists ConvKit's classes");
+        assertFalse(without.contains("org.eclipse.") || without.contains("dev.convkit.graph.diagram.") || without.contains("ModelDiagram"),
+                "summary without --diagram loaded diagram classes");
+        String with = loadedClasses("summary", "--model", "mnist_cnn", "--diagram", tmp.resolve("m.svg").toString());
+        assertTrue(with.contains("org.eclipse.elk.alg.layered.") && with.contains("dev.convkit.graph.diagram.LayeredLayout"));
+    }
+
+    private static String loadedClasses(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out.length() > 4000 ? out.substring(out.length() - 4000) : out);
+        return out;
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
