@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print a model's layer table (Keras model.summary() style) and parameter counts; needs no engine and no data.",
-                "With --diagram, also write the graph: a .dot file always, rendered to .svg/.png when Graphviz 'dot' is installed.",
+                "With --diagram, also draw the graph as .svg or .png (one box per layer, top to bottom; needs no Graphviz) "
+                        + "or write its Graphviz source (.dot); --diagram-engine dot renders with Graphviz's 'dot' instead.",
                 "With --batch-size, open the engine and print the bytes planned per arena for a training step and for inference, "
                         + "before anything is allocated; --measure also runs one training step and compares the plan with the growth "
                         + "of the process's peak resident memory (cpu engine)."},
@@ -55,8 +56,13 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--growth-rate", paramLabel = "K", description = "Growth rate of densenet_bc.")
     Integer growthRate;
 
-    @Option(names = "--diagram", paramLabel = "FILE", description = "Write the model graph to FILE (.dot, .svg or .png).")
+    @Option(names = "--diagram", paramLabel = "FILE", description = "Write the model graph to FILE (.svg, .png or .dot).")
     Path diagram;
+
+    @Option(names = "--diagram-engine", defaultValue = "java", paramLabel = "NAME",
+            description = "Who draws --diagram: java (built in, default) or dot (Graphviz's dot program, which must be installed; "
+                    + "any of its formats).")
+    String diagramEngine;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Print the memory plan of a training step and of inference at this batch size.")
     Integer batchSize;
@@ -74,6 +80,7 @@ final class SummaryCommand implements Callable<Integer> {
         if (batchSize != null) Choices.positive("--batch-size", batchSize);
         Model m = build();
         if (diagram != null) {
+            checkDiagramOptions();
             Path parent = diagram.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) throw CliException.usage("cannot write --diagram " + diagram + ": folder " + parent + " does not exist");
         }
@@ -136,18 +143,35 @@ final class SummaryCommand implements Callable<Integer> {
         return Models.build(model, config);
     }
 
-    private void writeDiagram(Model m, PrintWriter out) throws IOException {
-        String name = diagram.getFileName().toString();
-        boolean rendered = ModelDiagram.write(m, diagram);
-        boolean dotOnly = name.endsWith(".dot") || !name.contains(".");
-        if (dotOnly) {
-            out.println("diagram: " + diagram);
-        } else if (rendered) {
-            out.println("diagram: " + diagram + " (Graphviz source beside it, .dot)");
-        } else {
-            String dot = name.substring(0, name.lastIndexOf('.')) + ".dot";
-            throw new CliException("wrote the Graphviz source " + diagram.resolveSibling(dot) + " but could not render " + diagram
-                    + ": the 'dot' program of Graphviz is not installed or failed (install the graphviz package, or ask for a .dot file)");
+    /**
+     * --diagram-engine and --diagram's format, checked before anything is built or written. No diagram type appears in
+     * this class's fields or method signatures: picocli reflects over every command at start-up, and the diagram
+     * classes should load only when a diagram is drawn.
+     */
+    private void checkDiagramOptions() {
+        String engineName = diagramEngine.toLowerCase(Locale.ROOT);
+        if (!engineName.equals("java") && !engineName.equals("dot")) {
+            throw CliException.usage("unknown --diagram-engine '" + diagramEngine + "'; valid engines: java, dot");
         }
+        String format = ModelDiagram.format(diagram);
+        if (engineName.equals("java") && !ModelDiagram.JAVA_FORMATS.contains(format)) {
+            throw CliException.usage("cannot draw --diagram " + diagram + ": format '" + format + "' is not one of "
+                    + String.join(", ", ModelDiagram.JAVA_FORMATS) + " (Graphviz's other formats: add --diagram-engine dot)");
+        }
+    }
+
+    private void writeDiagram(Model m, PrintWriter out) throws IOException {
+        ModelDiagram.Engine drawer = diagramEngine.equalsIgnoreCase("dot") ? ModelDiagram.Engine.DOT : ModelDiagram.Engine.JAVA;
+        try {
+            ModelDiagram.write(m, diagram, drawer);
+        } catch (IOException e) {
+            if (drawer == ModelDiagram.Engine.DOT) {
+                throw new CliException(e.getMessage() + ". Install the graphviz package, or leave out --diagram-engine dot to draw "
+                        + "it without Graphviz", ExitCodes.FAILURE, e);
+            }
+            throw e;
+        }
+        boolean graphviz = drawer == ModelDiagram.Engine.DOT && !ModelDiagram.format(diagram).equals("dot");
+        out.println("diagram: " + diagram + (graphviz ? " (drawn by Graphviz; its source beside it, .dot)" : ""));
     }
 }

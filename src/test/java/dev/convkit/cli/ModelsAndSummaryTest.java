@@ -1,6 +1,7 @@
 package dev.convkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.models.ModelRegistry;
@@ -64,5 +65,81 @@ class ModelsAndSummaryTest {
         // 21 weighted layers + BN/activation/add nodes: every node but the input has at least one incoming edge.
         assertTrue(n > 60, "expected the whole graph, found " + n + " edges");
         assertTrue(r.out().contains("diagram: " + dot), r.out());
+    }
+
+    @Test void summaryDrawsTheDiagramAsSvgAndPngWithoutGraphviz() throws Exception {
+        Path svg = tmp.resolve("r20.svg");
+        CliRun r = CliRun.of("summary", "--model", "resnet20v1", "--diagram", svg.toString());
+        assertEquals(0, r.exit(), r.transcript());
+        assertTrue(r.out().contains("Total params: 274,442"), r.out());
+        assertTrue(r.out().endsWith("diagram: " + svg + System.lineSeparator()), r.out());
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        // resnet20v1: 72 layers, 80 connections (9 of them residual shortcuts).
+        assertEquals(72, count(Files.readString(svg), "<g class=\"box\""));
+        assertEquals(80, count(Files.readString(svg), "<g class=\"edge\""));
+        assertFalse(Files.exists(tmp.resolve("r20.dot")), "the java engine writes no Graphviz source");
+
+        Path png = tmp.resolve("y.png");
+        CliRun y = CliRun.of("summary", "--model", "y_network", "--diagram", png.toString(), "--diagram-engine", "JAVA");
+        assertEquals(0, y.exit(), y.transcript());
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(img.getWidth() > 500 && img.getHeight() > 1500, img.getWidth() + " x " + img.getHeight());
+    }
+
+    @Test void diagramOptionsAreCheckedBeforeAnythingIsWritten() {
+        Path pdf = tmp.resolve("r20.pdf");
+        CliRun r = CliRun.of("summary", "--model", "resnet20v1", "--diagram", pdf.toString());
+        assertEquals(ExitCodes.USAGE, r.exit(), r.transcript());
+        assertEquals("", r.out(), "nothing printed before the error");
+        assertTrue(r.err().contains("cannot draw --diagram " + pdf + ": format 'pdf' is not one of svg, png, dot "
+                + "(Graphviz's other formats: add --diagram-engine dot)"), r.err());
+        CliRun e = CliRun.of("summary", "--model", "resnet20v1", "--diagram", tmp.resolve("r.svg").toString(), "--diagram-engine", "neato");
+        assertEquals(ExitCodes.USAGE, e.exit(), e.transcript());
+        assertTrue(e.err().contains("unknown --diagram-engine 'neato'; valid engines: java, dot"), e.err());
+        assertFalse(Files.exists(pdf) || Files.exists(tmp.resolve("r.svg")));
+    }
+
+    @Test void dotEngineWithoutGraphvizFailsNamingTheFix() throws IOException {
+        boolean dotInstalled = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "dot")));
+        org.junit.jupiter.api.Assumptions.assumeFalse(dotInstalled, "Graphviz's dot is installed here; this checks the message without it");
+        Path svg = tmp.resolve("r20.svg");
+        CliRun r = CliRun.of("summary", "--model", "resnet20v1", "--diagram", svg.toString(), "--diagram-engine", "dot");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.transcript());
+        assertTrue(r.err().contains("could not run Graphviz's 'dot' program to render " + svg), r.err());
+        assertTrue(r.err().contains("the DOT source is in " + tmp.resolve("r20.dot")), r.err());
+        assertTrue(r.err().contains("Install the graphviz package, or leave out --diagram-engine dot to draw it without Graphviz"), r.err());
+        assertTrue(Files.readString(tmp.resolve("r20.dot")).startsWith("digraph \"resnet20v1\""));
+    }
+
+    /**
+     * ELK and the diagram code load only when a diagram is drawn: picocli reflects over every command at start-up, so
+     * a diagram type in a command's fields or signatures would load on every run, fit included. A fresh JVM logs the
+     * classes it loads for summary without and with --diagram.
+     */
+    @Test void diagramClassesLoadOnlyWhenADiagramIsDrawn() throws Exception {
+        String without = loadedClasses("summary", "--model", "mnist_cnn");
+        assertTrue(without.contains("dev.convkit.cli.SummaryCommand"), "the log lists ConvKit's classes");
+        assertFalse(without.contains("org.eclipse.") || without.contains("dev.convkit.graph.diagram.") || without.contains("ModelDiagram"),
+                "summary without --diagram loaded diagram classes");
+        String with = loadedClasses("summary", "--model", "mnist_cnn", "--diagram", tmp.resolve("m.svg").toString());
+        assertTrue(with.contains("org.eclipse.elk.alg.layered.") && with.contains("dev.convkit.graph.diagram.LayeredLayout"));
+    }
+
+    private static String loadedClasses(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out.length() > 4000 ? out.substring(out.length() - 4000) : out);
+        return out;
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
+        return n;
     }
 }
