@@ -23,7 +23,8 @@ import java.util.Map;
  * drop to {@code --quiet-cores} busy cores. {@code --omp-wait-policy} sets OMP_WAIT_POLICY for our side only (the
  * {@code convkit} launcher sets PASSIVE; by default both sides keep libgomp's default). Prints and writes (OUT.md,
  * OUT.json) per workload: images/s of both sides and their ratio for training and inference, and peak RSS of both
- * sides. The reference defaults to {@code ../shared/anchors/pytorch/bench.py} relative to the repo root, which is
+ * sides. {@code --precisions fp32,bf16} adds rows in mixed bf16: ours with {@code --precision bf16}, PyTorch's
+ * under {@code torch.autocast} ({@code bench.py --precision bf16}). The reference defaults to {@code ../shared/anchors/pytorch/bench.py} relative to the repo root, which is
  * the system property {@code convkit.home} ({@code side_by_side.sh} sets it) or else the working directory.
  *
  * <pre>java -cp benchmarks.jar dev.convkit.bench.SideBySide --configs ResNet20v1:128,MNIST-CNN:128 --out results/sbs</pre>
@@ -35,6 +36,9 @@ public final class SideBySide {
 
     private SideBySide() {}
 
+    /** A table row: the workload, with the precision when it is not fp32 (ours: --precision; PyTorch: torch.autocast). */
+    private static String row(String config, String precision) { return precision.equals("fp32") ? config : config + " " + precision; }
+
     /** ../shared/anchors/pytorch/bench.py beside the repo root: {@code convkit.home}, else the working directory. */
     static Path defaultReference() {
         String home = System.getProperty("convkit.home");
@@ -44,13 +48,17 @@ public final class SideBySide {
 
     public static void main(String[] argv) throws IOException, InterruptedException {
         Args a = new Args(argv, "SideBySide [--configs ResNet20v1:128,MNIST-CNN:128] [--modes train,infer] [--repeats 3]"
-                + " [--min-time 10] [--reference ../shared/anchors/pytorch/bench.py] [--python /usr/bin/python3]"
+                + " [--precisions fp32,bf16] [--min-time 10] [--reference ../shared/anchors/pytorch/bench.py] [--python /usr/bin/python3]"
                 + " [--torch-blas openblas|system] [--engine cpu] [--lock /tmp/cpu-bench.lock] [--max-other-cores 0.1]"
                 + " [--max-attempts 2] [--retry-sleep 20] [--quiet-cores 0.3] [--quiet-wait 300] [--jvm-options '...']"
                 + " [--omp-wait-policy PASSIVE|ACTIVE]"
                 + " [--out results/side-by-side-DATE]");
         List<String> configs = a.getList("configs", List.of("ResNet20v1:128", "MNIST-CNN:128"));
         List<String> modes = a.getList("modes", List.of("train", "infer"));
+        List<String> precisions = a.getList("precisions", List.of("fp32"));
+        for (String p : precisions) {
+            if (!p.equals("fp32") && !p.equals("bf16")) throw new IllegalArgumentException("--precisions: '" + p + "' is not fp32 or bf16");
+        }
         int repeats = a.getInt("repeats", 3), maxAttempts = a.getInt("max-attempts", 2);
         String minTime = a.get("min-time", "10");
         String reference = a.get("reference", defaultReference().toString());
@@ -83,8 +91,11 @@ public final class SideBySide {
         Path stderr = Path.of(out + ".stderr.log");
 
         SideBySideTable table = new SideBySideTable();
+        List<String> rows = new ArrayList<>();
+        for (String precision : precisions) for (String config : configs) rows.add(row(config, precision));
         for (int rep = 1; rep <= repeats; rep++) {
-            for (String config : configs) {
+            for (String precision : precisions) for (String config : configs) {
+                String row = row(config, precision);
                 for (String mode : modes) {
                     List<String> sides = rep % 2 == 1 ? List.of(OURS, TORCH) : List.of(TORCH, OURS);
                     for (String side : sides) {
@@ -92,10 +103,11 @@ public final class SideBySide {
                         if (side.equals(OURS)) {
                             cmd = Child.java(jvmOptions.isBlank() ? List.of() : Arrays.asList(jvmOptions.trim().split("\\s+")),
                                     StepRunner.class.getName());
-                            cmd.addAll(List.of("--config", config, "--mode", mode, "--engine", engine));
+                            cmd.addAll(List.of("--config", config, "--mode", mode, "--engine", engine, "--precision", precision));
                         } else {
                             cmd = new ArrayList<>(List.of(python, reference, "--threads", "2", "--blas", blas, "--padding", "tf",
                                     "--mkldnn", "on", "--memory-format", "channels_first", "--worker", config, "--mode", mode));
+                            if (!precision.equals("fp32")) cmd.addAll(List.of("--precision", precision));   // torch.autocast
                         }
                         cmd.addAll(common);
                         Map<String, Object> best = null;
@@ -106,8 +118,8 @@ public final class SideBySide {
                             r.put("attempt", attempt);
                             r.put("busy_cores_before", busy);
                             double other = Json.toDouble(r.get("other_cores"));
-                            System.err.printf("%-8s %-24s %-5s %8.1f img/s  median %8.1f ms  steps %3s  peakRSS %6.0f MiB"
-                                            + "  other-CPU %.2f cores  load %.1f  (repeat %d try %d, %.0f s)%n", side, config, mode,
+                            System.err.printf("%-8s %-29s %-5s %8.1f img/s  median %8.1f ms  steps %3s  peakRSS %6.0f MiB"
+                                            + "  other-CPU %.2f cores  load %.1f  (repeat %d try %d, %.0f s)%n", side, row, mode,
                                     Json.toDouble(r.get("img_s_median")), Json.toDouble(r.get("median_ms")), r.get("steps"),
                                     Json.toDouble(r.get("peak_rss_mib")), other, ProcStats.loadAverage(), rep, attempt,
                                     (System.nanoTime() - t0) / 1e9);
@@ -115,7 +127,7 @@ public final class SideBySide {
                             if (other <= maxOther) break;
                             if (attempt < maxAttempts) Thread.sleep((long) (retrySleep * 1000));
                         }
-                        table.add(config, mode, side, best);
+                        table.add(row, mode, side, best);
                     }
                 }
             }
@@ -128,12 +140,13 @@ public final class SideBySide {
         meta.put("quiet_cores", quietCores);
         meta.put("jvm_options", jvmOptions);
         meta.put("convkit_omp_wait_policy", ompWait.isEmpty() ? "libgomp default" : ompWait);
-        String md = table.markdown(configs, meta);
+        meta.put("precisions", precisions);
+        String md = table.markdown(rows, meta);
         System.out.println(md);
         Files.writeString(Path.of(out + ".md"), md);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("meta", meta);
-        doc.put("rows", table.summary(configs));
+        doc.put("rows", table.summary(rows));
         doc.put("runs", table.runs());
         Files.writeString(Path.of(out + ".json"), Json.writePretty(doc));
         System.err.println("wrote " + out + ".md and " + out + ".json");

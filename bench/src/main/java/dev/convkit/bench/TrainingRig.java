@@ -2,6 +2,7 @@ package dev.convkit.bench;
 
 import dev.convkit.backend.Backend;
 import dev.convkit.exec.CompiledModel;
+import dev.convkit.graph.Precision;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.ops.SgdUpdate;
@@ -23,12 +24,15 @@ public final class TrainingRig implements AutoCloseable {
     private final float[] labels;
 
     /** @param training whether the rig trains (optimizer state allocated) or only runs inference */
-    public TrainingRig(Workload workload, Backend engine, boolean training) {
+    public TrainingRig(Workload workload, Backend engine, boolean training) { this(workload, engine, training, Precision.FP32); }
+
+    /** A rig whose steps run under {@code precision} (fp32, or mixed bf16: bf16 activations, f32 weights and loss). */
+    public TrainingRig(Workload workload, Backend engine, boolean training, Precision precision) {
         this.workload = workload;
         Model model = workload.build();
         this.inputs = workload.randomInputs(model, 1);
         this.labels = workload.randomLabels(model, 2);
-        this.compiled = new CompiledModel(model, engine, training ? new SgdUpdate(MOMENTUM, false) : null);
+        this.compiled = new CompiledModel(model, engine, training ? new SgdUpdate(MOMENTUM, false) : null, precision);
         try {
             compiled.initialize(0);
         } catch (RuntimeException e) {

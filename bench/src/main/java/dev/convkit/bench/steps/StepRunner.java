@@ -4,6 +4,7 @@ import dev.convkit.backend.Backend;
 import dev.convkit.bench.Args;
 import dev.convkit.bench.Engines;
 import dev.convkit.bench.TrainingRig;
+import dev.convkit.graph.Precision;
 import dev.convkit.bench.Workload;
 import dev.convkit.io.Json;
 import java.util.ArrayList;
@@ -24,16 +25,17 @@ public final class StepRunner {
     private StepRunner() {}
 
     public static void main(String[] argv) {
-        Args a = new Args(argv, "StepRunner --config NAME:BATCH --mode train|infer [--engine cpu] [--min-time 10]"
-                + " [--min-steps 5] [--warmup-steps 5] [--warmup-time 3]");
+        Args a = new Args(argv, "StepRunner --config NAME:BATCH --mode train|infer [--engine cpu] [--precision fp32|bf16]"
+                + " [--min-time 10] [--min-steps 5] [--warmup-steps 5] [--warmup-time 3]");
         Workload w = Workload.parse(a.required("config"));
         String mode = a.get("mode", "train");
         String engine = a.get("engine", "cpu");
+        Precision precision = Precision.of(a.get("precision", "fp32"));
         double minTime = a.getDouble("min-time", 10), warmupTime = a.getDouble("warmup-time", 3);
         int minSteps = a.getInt("min-steps", 5), warmupSteps = a.getInt("warmup-steps", 5);
         a.requireAllUsed();
 
-        try (Backend backend = Engines.open(engine); TrainingRig rig = new TrainingRig(w, backend, mode.equals("train"))) {
+        try (Backend backend = Engines.open(engine); TrainingRig rig = new TrainingRig(w, backend, mode.equals("train"), precision)) {
             double rssBuilt = ProcStats.statusMib("VmRSS");
             double loadBefore = ProcStats.loadAverage();
             long t0 = System.nanoTime();
@@ -65,6 +67,7 @@ public final class StepRunner {
             r.put("batch", w.batch());
             r.put("mode", mode);
             r.put("engine", engine);
+            r.put("precision", precision.cliName());
             r.put("device", backend.device());
             r.put("first_step_ms", firstMs);
             r.put("warmup_steps", warm);
