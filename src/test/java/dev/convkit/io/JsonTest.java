@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +108,68 @@ class JsonTest {
         assertError("[".repeat(600), "line 1", "nesting deeper than 512");
         JsonException top = assertThrows(JsonException.class, () -> Json.parseObject("[1]"));
         assertEquals("expected a JSON object at the top level, found array", top.getMessage());
+    }
+
+    @Test
+    void lenientJsonIsRefusedWhereItStarts() {
+        assertError("// note\n{}", "line 1, column 1", "unexpected '/', expected a value");
+        assertError("{'a': 1}", "line 1, column 2", "unexpected ''', expected a member name in double quotes");
+        assertError("{a: 1}", "line 1, column 2", "unexpected 'a', expected a member name in double quotes");
+        assertError("[NaN]", "line 1, column 2", "unexpected 'N', expected a value");
+        assertError("[1, Infinity]", "line 1, column 5", "unexpected 'I', expected a value");
+        assertError("[007]", "line 1, column 2", "invalid number \"007\": no leading zeros");
+        assertError("+1", "line 1, column 1", "unexpected '+', expected a value");
+        assertError("1.5e", "line 1, column 5", "expected a digit in the exponent");
+        assertError("[1x]", "line 1, column 3", "unexpected 'x' after the number \"1\"");
+        assertError("[1 2]", "line 1, column 4", "expected ',' or ']' after array element 0");
+        assertError("{\"a\": 1 \"b\": 2}", "line 1, column 9", "expected ',' or '}' after the value of member \"a\"");
+        assertError("{\"a\": 1; \"b\": 2}", "line 1, column 8", "unexpected ';' after the number \"1\"");
+        assertError("{\"a\" = 1}", "line 1, column 6", "expected ':' after member name \"a\"");
+        assertError("", "line 1, column 1", "unexpected end of input, expected a value");
+        assertError("{\"a\": [1, 2", "line 1, column 12", "unexpected end of input, expected ',' or ']' after array element 1");
+        assertError("{\"k\\u00\": 1}", "line 1, column 4", "\\u escape needs four hex digits, found \"00\":\"");
+        assertError("[\"ok\",\n \"a\nb\"]", "line 2, column 4", "raw control character U+000A");
+        assertError("[\"ok\",\n \"ab]", "line 2, column 2", "not terminated");
+        for (String bad : List.of("[1,]", "{,}", "[,1]", "'x'", "[1] [2]", "{}\uFEFF", "nul", "{\"a\":1,,\"b\":2}")) {
+            JsonException e = assertThrows(JsonException.class, () -> Json.parse(bad), bad);
+            assertTrue(e.getMessage().startsWith("JSON error at line 1, column "), e.getMessage());
+            assertTrue(!e.getMessage().contains("Strictness") && !e.getMessage().contains("http"), "library wording leaked: " + e.getMessage());
+        }
+        assertEquals(Map.of("a", 1L), Json.parse("\uFEFF{\"a\": 1}")); // a byte order mark before the document is skipped
+    }
+
+    @Test
+    void nestingUpTo512LevelsIsRead() {
+        String deepest = "[".repeat(513) + "]".repeat(513); // the outermost array is level 0
+        Object v = Json.parse(deepest);
+        for (int i = 0; i < 512; i++) v = ((List<?>) v).get(0);
+        assertEquals(List.of(), v);
+        assertError("[".repeat(514) + "]".repeat(514), "line 1, column 514", "nesting deeper than 512 levels");
+        List<Object> cyclic = new ArrayList<>();
+        cyclic.add(cyclic);
+        assertTrue(assertThrows(JsonException.class, () -> Json.write(cyclic)).getMessage().contains("(a cycle?)"));
+    }
+
+    @Test
+    void lineSeparatorsAreEscapedAndReadBack() {
+        String s = "a\u2028b\u2029c\u007f";
+        assertEquals("\"a\\u2028b\\u2029c\u007f\"", Json.write(s));
+        assertEquals(s, Json.parse(Json.write(s)));
+    }
+
+    @Test
+    void prettyOutputNestsObjectsInArraysAndKeepsPrimitiveArraysInline() {
+        Map<String, Object> layer = new LinkedHashMap<>();
+        layer.put("shape", new long[] {2, 3});
+        layer.put("stats", Arrays.asList(0.5f, null, true));
+        layer.put("empty", List.of());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layers", List.of(layer, Map.of()));
+        m.put("d", new double[] {Double.NaN, 1e-5});
+        String expected = "{\n  \"layers\": [\n    {\n      \"shape\": [2, 3],\n      \"stats\": [0.5, null, true],\n"
+                + "      \"empty\": []\n    },\n    {}\n  ],\n  \"d\": [null, 1.0E-5]\n}\n";
+        assertEquals(expected, Json.writePretty(m));
+        assertEquals("{\"layers\":[{\"shape\":[2,3],\"stats\":[0.5,null,true],\"empty\":[]},{}],\"d\":[null,1.0E-5]}", Json.write(m));
     }
 
     @Test
