@@ -73,7 +73,8 @@ final class GraphReader {
             if (absorbed.contains(n)) continue;
             try {
                 ops.translate(n);
-            } catch (GraphException e) {
+            } catch (IllegalArgumentException e) {
+                // GraphException included: a layer or op refusing the node's attributes or shapes (a dilation of 0, say)
                 throw new OnnxException(describe(n) + ": " + e.getMessage(), e);
             }
         }
@@ -92,7 +93,7 @@ final class GraphReader {
         Model model;
         try {
             model = new Model(modelName, inputs, outs);
-        } catch (GraphException e) {
+        } catch (IllegalArgumentException e) {
             throw new OnnxException("the ONNX graph does not form a ConvKit model: " + e.getMessage(), e);
         }
         Map<String, float[]> params = new LinkedHashMap<>();

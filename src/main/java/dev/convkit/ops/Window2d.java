@@ -28,6 +28,7 @@ public record Window2d(int kernelH, int kernelW, int strideH, int strideW,
      */
     public static Window2d same(int inH, int inW, int kernelH, int kernelW, int strideH, int strideW,
                                 int dilationH, int dilationW) {
+        valid(kernelH, kernelW, strideH, strideW, dilationH, dilationW);   // the window's own checks, before dividing by the stride
         int th = samePadTotal(inH, kernelH, strideH, dilationH);
         int tw = samePadTotal(inW, kernelW, strideW, dilationW);
         return new Window2d(kernelH, kernelW, strideH, strideW, th / 2, th - th / 2, tw / 2, tw - tw / 2,
