@@ -1,6 +1,5 @@
 package dev.convkit.layers;
 
-import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
 import dev.convkit.ops.Pool2d;
@@ -16,17 +15,14 @@ import java.util.List;
  */
 public abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
     private final Pool2d.Kind kind;
-    private final int poolH, poolW;
-    private int strideH, strideW;
-    private Padding padding = Padding.VALID;
+    private final WindowArgs window;
 
     Pooling2D(String name, Pool2d.Kind kind, int poolH, int poolW) {
         super(name);
         this.kind = kind;
-        this.poolH = LayerArgs.positive(this, "pool height", poolH);
-        this.poolW = LayerArgs.positive(this, "pool width", poolW);
-        this.strideH = poolH;
-        this.strideW = poolW;
+        LayerArgs.positive(this, "pool height", poolH);
+        LayerArgs.positive(this, "pool width", poolW);
+        this.window = new WindowArgs(this, poolH, poolW, poolH, poolW);
     }
 
     abstract T self();
@@ -34,25 +30,17 @@ public abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
     public T strides(int s) { return strides(s, s); }
 
     public T strides(int sh, int sw) {
-        LayerArgs.requireUnapplied(this, "strides");
-        strideH = LayerArgs.positive(this, "stride", sh);
-        strideW = LayerArgs.positive(this, "stride", sw);
+        window.strides(sh, sw);
         return self();
     }
 
     public T padding(Padding p) {
-        LayerArgs.requireUnapplied(this, "padding");
-        padding = p;
+        window.padding(p);
         return self();
     }
 
     /** The window for an input of shape (C, H, W). */
-    public Window2d window(Shape input) {
-        if (input.rank() != 3) throw new GraphException("layer " + this + ": a window needs a (C, H, W) input, got " + input);
-        return padding == Padding.SAME
-                ? Window2d.same(input.dim(1), input.dim(2), poolH, poolW, strideH, strideW, 1, 1)
-                : Window2d.valid(poolH, poolW, strideH, strideW, 1, 1);
-    }
+    public Window2d window(Shape input) { return window.window(input); }
 
     @Override protected final void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 

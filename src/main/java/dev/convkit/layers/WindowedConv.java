@@ -1,6 +1,5 @@
 package dev.convkit.layers;
 
-import dev.convkit.graph.GraphException;
 import dev.convkit.graph.Initializer;
 import dev.convkit.graph.Layer;
 import dev.convkit.graph.Lowering;
@@ -25,9 +24,7 @@ import java.util.List;
  */
 abstract class WindowedConv<T extends WindowedConv<T>> extends Layer {
     private final String kernelParam, kerasPrefix;
-    private final int kernelH, kernelW;
-    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
-    private Padding padding = Padding.VALID;
+    private final WindowArgs window;
     private boolean useBias = true;
     private Initializer kernelInit = Initializer.GLOROT_UNIFORM;
     private float l2;
@@ -44,20 +41,19 @@ abstract class WindowedConv<T extends WindowedConv<T>> extends Layer {
         super(name);
         this.kernelParam = kernelParam;
         this.kerasPrefix = kerasPrefix;
-        this.kernelH = kernelH;
-        this.kernelW = kernelW;
+        this.window = new WindowArgs(this, kernelH, kernelW, 1, 1);
     }
 
     final void checkKernel() {
-        LayerArgs.positive(this, "kernel height", kernelH);
-        LayerArgs.positive(this, "kernel width", kernelW);
+        LayerArgs.positive(this, "kernel height", window.kernelH());
+        LayerArgs.positive(this, "kernel width", window.kernelW());
     }
 
     abstract T self();
 
-    final int kernelH() { return kernelH; }
+    final int kernelH() { return window.kernelH(); }
 
-    final int kernelW() { return kernelW; }
+    final int kernelW() { return window.kernelW(); }
 
     /** The kernel's shape for an input (C, H, W). */
     abstract Shape kernelShape(Shape input);
@@ -71,24 +67,19 @@ abstract class WindowedConv<T extends WindowedConv<T>> extends Layer {
     public T strides(int s) { return strides(s, s); }
 
     public T strides(int sh, int sw) {
-        LayerArgs.requireUnapplied(this, "strides");
-        strideH = LayerArgs.positive(this, "stride", sh);
-        strideW = LayerArgs.positive(this, "stride", sw);
+        window.strides(sh, sw);
         return self();
     }
 
     public T dilation(int d) { return dilation(d, d); }
 
     public T dilation(int dh, int dw) {
-        LayerArgs.requireUnapplied(this, "dilation");
-        dilationH = LayerArgs.positive(this, "dilation", dh);
-        dilationW = LayerArgs.positive(this, "dilation", dw);
+        window.dilation(dh, dw);
         return self();
     }
 
     public T padding(Padding p) {
-        LayerArgs.requireUnapplied(this, "padding");
-        padding = p;
+        window.padding(p);
         return self();
     }
 
@@ -128,16 +119,7 @@ abstract class WindowedConv<T extends WindowedConv<T>> extends Layer {
     public String fusedActivation() { return activation == null ? null : activation.lower(); }
 
     /** The window for an input of shape (C, H, W): explicit TF-style padding when {@link Padding#SAME}. */
-    public Window2d window(Shape input) {
-        if (input.rank() != 3) throw new GraphException("layer " + this + ": a window needs a (C, H, W) input, got " + input);
-        if (strideH * strideW > 1 && dilationH * dilationW > 1) {
-            throw new GraphException("layer " + this + ": strides " + strideH + "x" + strideW + " and dilation "
-                    + dilationH + "x" + dilationW + " cannot both exceed 1 (as in Keras)");
-        }
-        return padding == Padding.SAME
-                ? Window2d.same(input.dim(1), input.dim(2), kernelH, kernelW, strideH, strideW, dilationH, dilationW)
-                : Window2d.valid(kernelH, kernelW, strideH, strideW, dilationH, dilationW);
-    }
+    public Window2d window(Shape input) { return window.window(input); }
 
     @Override protected void checkInputs(List<Shape> inputs) { checkImageInput(inputs); }
 

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.graph.GraphException;
+import dev.convkit.graph.Initializer;
 import dev.convkit.graph.Input;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.ParamKind;
 import dev.convkit.graph.ParamSpec;
 import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
@@ -70,5 +72,33 @@ class GroupedConvLayersTest {
         GraphException channels = assertThrows(GraphException.class,
                 () -> new Conv2D("g", 8, 3).groups(4).apply(Input.of("x", 6, 5, 5)));
         assertTrue(channels.getMessage().contains("input channels must be a multiple of groups 4"), channels.getMessage());
+    }
+
+    @Test void depthwiseKeepsItsOwnKerasNamesAndDefaultsThroughTheSharedBase() {
+        // Fluent setters inherited from the shared base return DepthwiseConv2D, so depthMultiplier can follow them.
+        DepthwiseConv2D dw = new DepthwiseConv2D("dw", 3).strides(2).kernelRegularizerL2(1e-3f).depthMultiplier(2);
+        List<ParamSpec> ps = dw.params(List.of(Shape.of(5, 9, 9)));
+        assertEquals(List.of("depthwise_kernel", "bias"), ps.stream().map(ParamSpec::localName).toList());
+        assertEquals(Initializer.GLOROT_UNIFORM, ps.get(0).init());
+        assertEquals(1e-3f, ps.get(0).l2());
+        assertEquals(ParamKind.BIAS, ps.get(1).kind());
+        assertEquals(Shape.of(10), ps.get(1).shape());
+        dw.apply(Input.of("x", 5, 9, 9));
+        GraphException init = assertThrows(GraphException.class, () -> dw.kernelInitializer(Initializer.HE_NORMAL));
+        assertTrue(init.getMessage().contains("cannot change depthwise_initializer after"), init.getMessage());
+        GraphException l2 = assertThrows(GraphException.class, () -> dw.kernelRegularizerL2(0f));
+        assertTrue(l2.getMessage().contains("cannot change depthwise_regularizer after"), l2.getMessage());
+        Conv2D conv = new Conv2D("c", 4, 3);
+        conv.apply(Input.of("x", 2, 6, 6));
+        GraphException convInit = assertThrows(GraphException.class, () -> conv.kernelInitializer(Initializer.HE_NORMAL));
+        assertTrue(convInit.getMessage().contains("cannot change kernel_initializer after"), convInit.getMessage());
+        // Constructor arguments are checked in order: filters before the kernel size.
+        GraphException both = assertThrows(GraphException.class, () -> new Conv2D("c", 0, 0));
+        assertTrue(both.getMessage().contains("filters must be >= 1, got 0"), both.getMessage());
+        GraphException kernel = assertThrows(GraphException.class, () -> new DepthwiseConv2D("d", 3, 0));
+        assertTrue(kernel.getMessage().contains("kernel width must be >= 1, got 0"), kernel.getMessage());
+        // The window of a depthwise layer needs a (C, H, W) shape, as Conv2D's does.
+        GraphException rank = assertThrows(GraphException.class, () -> new DepthwiseConv2D("d", 3).window(Shape.of(1, 5, 9, 9)));
+        assertTrue(rank.getMessage().contains("a window needs a (C, H, W) input, got (1, 5, 9, 9)"), rank.getMessage());
     }
 }
