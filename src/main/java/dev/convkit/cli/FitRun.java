@@ -230,7 +230,8 @@ final class FitRun {
             if (r.reportedAccuracy() != null && (r.dataset() == null || r.dataset().equals(c.dataset()))) {
                 Recipe.ReportedAccuracy a = r.reportedAccuracy();
                 String band = a.min() == a.max() ? pct(a.min()) : pct(a.min()) + "-" + pct(a.max());
-                out.println("the seed reports " + band + (r.epochs() == null ? "" : " after " + epochs(r.epochs())));
+                // the note says where and after how long the number was measured; the recipe's own epochs may differ
+                out.println("reported: " + band + (a.note() != null ? " (" + a.note() + ")" : r.epochs() == null ? "" : " after " + epochs(r.epochs())));
             }
         }
         List<String> files = new ArrayList<>(List.of(Checkpoint.LATEST + ".safetensors", Checkpoint.BEST + ".safetensors", LOG));
