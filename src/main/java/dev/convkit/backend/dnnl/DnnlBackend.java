@@ -45,8 +45,8 @@ import org.bytedeco.javacpp.Pointer;
  * {@code threads = 0} takes that pool; any other value must equal it, otherwise opening fails and says to set
  * {@code OMP_NUM_THREADS}. Host loops use as many Java threads (at most the JVM's core count).
  *
- * <p>Layouts: 4-D activations stay in one blocked format ({@link DnnlBlockedFormat}, nChw16c on AVX-512, nChw8c on
- * AVX2) from kernel to kernel as {@link dev.convkit.tensor.Layout#ENGINE}; {@link DnnlLayoutPolicy} says which
+ * <p>Layouts: 4-D activations stay in one format per element type ({@link DnnlActivationFormats}: f32 in nChw16c on
+ * AVX-512 or nChw8c on AVX2, bf16 in nhwc on AMX) from kernel to kernel as {@link dev.convkit.tensor.Layout#ENGINE}; {@link DnnlLayoutPolicy} says which
  * kernel writes what, and {@link #sizeOf} includes the padded channels. Parameters, their gradients and every
  * non-4-D tensor are canonical; {@link #reorder} converts between the two.
  *
@@ -64,8 +64,8 @@ final class DnnlBackend implements Backend {
     private final HostThreads hostThreads;
     private final String device;
     private final boolean deterministic;
-    /** The blocked format of {@link dev.convkit.tensor.Layout#ENGINE} here, or null: every tensor stays canonical. */
-    private final DnnlBlockedFormat blocked;
+    /** What {@link dev.convkit.tensor.Layout#ENGINE} means here per element type (null formats: canonical). */
+    private final DnnlActivationFormats formats;
     private final Set<DnnlKernel> kernels = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<DnnlArena> arenas = Collections.newSetFromMap(new IdentityHashMap<>());
     private final NativeAddress zeroTarget = new NativeAddress();
@@ -96,7 +96,9 @@ final class DnnlBackend implements Backend {
             dnnl_engine_destroy(engine);
             DnnlStatus.check(status, "dnnl_stream_create", null, null);
         }
-        blocked = engineLayouts ? DnnlBlockedFormat.probe(engine) : null;
+        formats = engineLayouts ? new DnnlActivationFormats(DnnlBlockedFormat.probe(engine, DType.F32),
+                DnnlBf16.unsupportedReason() == null ? DnnlBlockedFormat.probe(engine, DType.BF16) : null)
+                : DnnlActivationFormats.CANONICAL;
         zeros = Pointer.calloc(1, ZEROS_BYTES);
         if (zeros == null || zeros.isNull()) {
             dnnl_stream_destroy(stream);
@@ -108,7 +110,7 @@ final class DnnlBackend implements Backend {
         deterministic = options.deterministic();
         fused = options.fusedOps();
         device = "oneDNN " + DnnlProvider.version() + " on " + pool + " threads (" + DnnlProvider.isa()
-                + (blocked == null ? ", canonical layouts" : ", activations " + blocked) + ")"
+                + ", " + formats + ")"
                 + (pool > cores ? "; the JVM may use only " + cores + " cores: set OMP_NUM_THREADS=" + cores : "");
     }
 
@@ -159,8 +161,11 @@ final class DnnlBackend implements Backend {
     /** Address of {@link #ZEROS_BYTES} constant zero bytes, valid while the engine is open. */
     long zeros() { return zeros.address(); }
 
-    /** The blocked format of engine-layout tensors, or null when this engine keeps every tensor canonical. */
-    DnnlBlockedFormat blocked() { return blocked; }
+    /** The engine layout per element type. */
+    DnnlActivationFormats formats() { return formats; }
+
+    /** The format of engine-layout tensors of type {@code t}, or null when this engine keeps them canonical. */
+    DnnlBlockedFormat blocked(DType t) { return formats.of(t); }
 
     /** Whether kernels must be run-to-run deterministic (oneDNN's deterministic attribute). */
     boolean deterministic() { return deterministic; }
@@ -171,11 +176,11 @@ final class DnnlBackend implements Backend {
 
     @Override public int alignment() { return ALIGNMENT; }
 
-    @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec, blocked); }
+    @Override public long sizeOf(TensorSpec spec) { return DnnlDescs.bytes(spec, formats); }
 
-    /** 4-D activations in the blocked format when the machine has one ({@link DnnlLayoutPolicy}). */
+    /** 4-D activations in the engine format of their type when the machine has one ({@link DnnlLayoutPolicy}). */
     @Override public Layout preferredLayout(TensorSpec spec) {
-        return blocked != null && spec.rank() == 4 ? Layout.ENGINE : Layout.CANONICAL;
+        return formats.of(spec) != null && spec.rank() == 4 ? Layout.ENGINE : Layout.CANONICAL;
     }
 
     @Override public Kernel compile(Op op, List<TensorSpec> inputs, Kernel forward) {

@@ -32,6 +32,7 @@ import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.BatchNormReluTrain;
 import dev.convkit.ops.BatchNormTrain;
+import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -123,8 +124,13 @@ final class DnnlBatchNorm {
     static void backwardRelu(DnnlKernelBuilder b, BatchNormReluBwd op, Kernel forward) {
         dnnl_primitive_desc fused = backwardPd(b, op.epsilon(), true, b.workDesc(2));
         dnnl_memory_desc wsDesc = b.query(fused, dnnl_query_workspace_md, 0);
+        // The forward's workspace holds one bit per element of src in the forward's working layout; it is read here
+        // only when this kernel works in that same layout (a canonical src normalised canonically forward but blocked
+        // here, because diffDst arrives blocked, would have its bits in another order, and equal sizes do not show it:
+        // nhwc has no padding).
         if (forward instanceof DnnlKernel k && k.op() instanceof BatchNormReluTrain f && f.epsilon() == op.epsilon()
-                && k.inputs().get(0).equals(b.inputs.get(0)) && k.savedBytes() == DnnlKernelBuilder.size(wsDesc)) {
+                && k.inputs().get(0).equals(b.inputs.get(0)) && worksBlocked(k) == b.blockedWork()
+                && k.savedBytes() == DnnlKernelBuilder.size(wsDesc)) {
             b.exec("batch normalization + relu backward", fused, arg(DNNL_ARG_SRC, b.srcWork(0)),
                     arg(DNNL_ARG_DIFF_DST, b.srcWork(2)), arg(DNNL_ARG_SCALE, b.src(3)), arg(DNNL_ARG_MEAN, b.src(4)),
                     arg(DNNL_ARG_VARIANCE, b.src(5)), arg(DNNL_ARG_WORKSPACE, b.savedRead(wsDesc)),
@@ -138,6 +144,12 @@ final class DnnlBatchNorm {
         b.exec("batch normalization backward", plain, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DIFF_DST, masked),
                 arg(DNNL_ARG_SCALE, b.src(3)), arg(DNNL_ARG_MEAN, b.src(4)), arg(DNNL_ARG_VARIANCE, b.src(5)),
                 arg(DNNL_ARG_DIFF_SRC, b.dst(0)), arg(DNNL_ARG_DIFF_SCALE, b.dst(1)), arg(DNNL_ARG_DIFF_SHIFT, b.dst(2)));
+    }
+
+    /** Whether {@code k} worked in the engine layout ({@link DnnlKernelBuilder#blockedWork()} when it was built). */
+    private static boolean worksBlocked(DnnlKernel k) {
+        return k.inputs().stream().anyMatch(s -> s.layout() == Layout.ENGINE)
+                || k.outputs().stream().anyMatch(s -> s.layout() == Layout.ENGINE);
     }
 
     /** Backward over src = input 0 and a diffDst described by {@code dy}, hinted by the matching forward. */

@@ -49,16 +49,21 @@ final class DnnlConcat {
         b.exec("concat", pd, args);
     }
 
-    /** Whether every input but the last has a whole number of channel blocks (so every offset is block-aligned). */
+    /**
+     * Whether every input but the last has a whole number of channel blocks (so every offset is block-aligned);
+     * always so in channels last, where a window of channels is a plain strided view.
+     */
     private static boolean blockAligned(DnnlKernelBuilder b) {
-        int block = b.backend().blocked().block();
+        DnnlBlockedFormat format = format(b);
+        if (format.channelsLast()) return true;
+        int block = format.block();
         for (int i = 0; i < b.inputs.size() - 1; i++) if (b.inputs.get(i).dim(1) % block != 0) return false;
         return true;
     }
 
     /** Blocked concat at unaligned channel offsets: each input's channels copied into place, then the padding cleared. */
     private static void concatShifted(DnnlKernelBuilder b, int n) {
-        int block = b.backend().blocked().block();
+        int block = format(b).block();
         DnnlChannelCopy.Blocked dst = blocked(b, b.dst(0), b.outputs.get(0));
         long at = 0;
         for (int i = 0; i < n; i++) {
@@ -85,7 +90,7 @@ final class DnnlConcat {
             if (window != null) {
                 b.reorder(b.src(0, window), b.dst(j));
             } else {
-                int block = b.backend().blocked().block();
+                int block = format(b).block();
                 DnnlChannelCopy.Blocked part = blocked(b, b.dst(j), b.outputs.get(j));
                 DnnlChannelCopy.copy(b, block, blocked(b, b.src(0), b.inputs.get(0)), channel, part, 0, dims[1],
                         part.padded());
@@ -95,10 +100,13 @@ final class DnnlConcat {
         }
     }
 
+    /** The engine format of the activations' type (input 0's; every part of a concat or split has that type). */
+    private static DnnlBlockedFormat format(DnnlKernelBuilder b) { return b.backend().blocked(b.type(0)); }
+
     /** A blocked 4-D tensor of {@code spec}'s shape held by {@code mem}. */
     private static DnnlChannelCopy.Blocked blocked(DnnlKernelBuilder b, Mem mem, TensorSpec spec) {
         long c = spec.dim(1);
-        return new DnnlChannelCopy.Blocked(mem, spec.dtype(), spec.dim(0), c, b.backend().blocked().paddedChannels(c),
+        return new DnnlChannelCopy.Blocked(mem, spec.dtype(), spec.dim(0), c, b.backend().blocked(spec.dtype()).paddedChannels(c),
                 (long) spec.dim(2) * spec.dim(3));
     }
 }

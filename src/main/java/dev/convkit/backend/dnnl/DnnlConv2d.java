@@ -87,10 +87,11 @@ final class DnnlConv2d {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
         long[] w = weightDims(b.outputs.get(0), op.groups());
         Types t = new Types(b.type(0), b.type(1));
-        // bf16: oneDNN's blocked-layout bf16 weight gradient (jit_bf16) took 470 ms per call on the MNIST CNN's 5x5 → 3x3,
-        // 64-channel layer at batch 32; with the layouts left to oneDNN it picks brgemm (AMX) kernels at 1-80 ms, worth
-        // the two reorders of src and diffDst.
-        boolean leaveLayouts = t.src() == DType.BF16;
+        // bf16 in channel blocks: oneDNN's blocked-layout bf16 weight gradient (jit_bf16) took 470 ms per call on the MNIST
+        // CNN's 5x5 → 3x3, 64-channel layer at batch 32; with the layouts left to oneDNN it picks brgemm (AMX) kernels
+        // at 1-80 ms, worth the two reorders of src and diffDst. bf16 in channels last is what those kernels read.
+        DnnlBlockedFormat bf16 = b.backend().blocked(DType.BF16);
+        boolean leaveLayouts = t.src() == DType.BF16 && (bf16 == null || !bf16.channelsLast());
         dnnl_primitive_desc pd = leaveLayouts ? null : backwardFilterPd(b, op, x, w, dy, t, inputOrAny(b, 0), inputOrAny(b, 1));
         if (pd == null) pd = backwardFilterPd(b, op, x, w, dy, t, null, null);
         Mem src = b.srcAs(0, b.query(pd, dnnl_query_src_md, 0));

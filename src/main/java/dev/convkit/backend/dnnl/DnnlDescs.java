@@ -17,8 +17,8 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
  * The one mapping from {@link TensorSpec} to oneDNN memory descriptors. Canonical layout is row-major over the
  * logical shape (nchw, oihw, nc, x, ...). Element types are f32 and bf16 (bf16 only on CPUs that run it natively:
  * {@link DnnlBf16}). {@link Layout#ENGINE} exists for 4-D tensors only and means the
- * engine's {@link DnnlBlockedFormat} (nChw16c or nChw8c); an engine whose convolution prefers neither has no engine
- * layout and rejects it here, in one place.
+ * engine's {@link DnnlBlockedFormat} for the tensor's type (nChw16c, nChw8c or nhwc: {@link DnnlActivationFormats});
+ * a type whose convolution prefers none of them has no engine layout and is rejected here, in one place.
  */
 final class DnnlDescs {
     private DnnlDescs() {}
@@ -55,7 +55,7 @@ final class DnnlDescs {
      * Throws a BackendException naming the op, its specs and the offending input unless every spec is f32 or bf16 in
      * a layout this engine reads ({@code format} null: canonical only).
      */
-    static void requireSupported(Op op, List<TensorSpec> specs, DnnlBlockedFormat format) {
+    static void requireSupported(Op op, List<TensorSpec> specs, DnnlActivationFormats format) {
         for (int i = 0; i < specs.size(); i++) {
             String problem = problem(specs.get(i), format);
             if (problem != null) throw new BackendException(DnnlStatus.ENGINE, op, specs, 0, "input " + i + " " + problem);
@@ -63,18 +63,18 @@ final class DnnlDescs {
     }
 
     /** Bytes a tensor of this spec occupies in the cpu engine (blocked padding included); rejects specs it cannot hold. */
-    static long bytes(TensorSpec spec, DnnlBlockedFormat format) {
+    static long bytes(TensorSpec spec, DnnlActivationFormats format) {
         requireSupported(spec, format);
-        return spec.layout() == Layout.ENGINE ? format.bytes(spec) : spec.bytes();
+        return spec.layout() == Layout.ENGINE ? format.of(spec).bytes(spec) : spec.bytes();
     }
 
     /** A new descriptor (caller destroys it) of {@code spec} in its layout. */
-    static dnnl_memory_desc create(TensorSpec spec, DnnlBlockedFormat format, Op op, List<TensorSpec> specs) {
+    static dnnl_memory_desc create(TensorSpec spec, DnnlActivationFormats format, Op op, List<TensorSpec> specs) {
         requireSupported(spec, format);
         long[] dims = dims(spec);
         if (spec.layout() == Layout.ENGINE) {
             dnnl_memory_desc md = new dnnl_memory_desc();
-            DnnlStatus.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dataType(spec.dtype()), format.tag()),
+            DnnlStatus.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dataType(spec.dtype()), format.of(spec).tag()),
                     "dnnl_memory_desc_create_with_tag", op, specs);
             return md;
         }
@@ -89,17 +89,18 @@ final class DnnlDescs {
         return md;
     }
 
-    private static void requireSupported(TensorSpec spec, DnnlBlockedFormat format) {
+    private static void requireSupported(TensorSpec spec, DnnlActivationFormats format) {
         String problem = problem(spec, format);
         if (problem != null) throw new BackendException(DnnlStatus.ENGINE, "tensor " + spec + " " + problem);
     }
 
     /** Why the engine cannot hold {@code spec}, or null when it can. */
-    private static String problem(TensorSpec spec, DnnlBlockedFormat format) {
+    private static String problem(TensorSpec spec, DnnlActivationFormats formats) {
         if (spec.dtype() == DType.F16) return "is f16; the cpu engine runs f32 and bf16 only";
         if (spec.layout() == Layout.ENGINE) {
-            if (format == null) return "has layout ENGINE; this cpu engine keeps every tensor canonical (oneDNN's"
-                    + " convolution prefers no blocked format here)";
+            DnnlBlockedFormat format = formats.of(spec);
+            if (format == null) return "has layout ENGINE; this cpu engine keeps " + spec.dtype().lower() + " tensors"
+                    + " canonical (oneDNN's convolution prefers no blocked or channels-last format for them here)";
             if (spec.rank() != 4) return "has layout ENGINE at rank " + spec.rank() + "; the cpu engine's layout ("
                     + format + ") is for 4-D tensors only";
         }

@@ -19,7 +19,7 @@ final class DnnlDropout {
         int n = b.hostLoopLength(0);
         HostThreads threads = b.backend().hostThreads();
         TensorSpec x = b.inputs.get(0);
-        CanonicalIndex index = x.layout() == Layout.ENGINE ? blockedIndex(x, b.backend().blocked()) : p -> p;
+        CanonicalIndex index = x.layout() == Layout.ENGINE ? blockedIndex(x, b.backend().blocked(x.dtype())) : p -> p;
         b.host((src, dst, scratch) -> {
             FloatBuffer in = src[0].floats(), y = dst[0].floats(), mask = dst[1].floats();
             long counter = (long) src[1].floats().get(0);
@@ -43,7 +43,7 @@ final class DnnlDropout {
     /** [N, ⌈C/block⌉, H, W, block] positions → row-major NCHW indices. */
     private static CanonicalIndex blockedIndex(TensorSpec x, DnnlBlockedFormat format) {
         long c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        int block = format.block();
+        int block = format.block(c);
         long blocks = format.paddedChannels(c) / block;
         return p -> {
             long inner = p % block, rest = p / block;

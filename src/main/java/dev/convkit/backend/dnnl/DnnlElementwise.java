@@ -18,6 +18,7 @@ import dev.convkit.backend.dnnl.DnnlKernelBuilder.Arg;
 import dev.convkit.ops.AddOp;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Scale;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import java.util.Arrays;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -75,12 +76,14 @@ final class DnnlElementwise {
     }
 
     /**
-     * One flat vector (of the output's element type) of the physical size when every input and output is in the engine's blocked layout (then
-     * all have one physical size and element-wise work may run over padding too), else null.
+     * One flat vector (of the output's element type) of the physical size when every input and output is in the
+     * engine layout of the output's type (then all have one physical arrangement and size, and element-wise work may
+     * run over padding too), else null.
      */
     private static dnnl_memory_desc flatView(DnnlKernelBuilder b) {
-        boolean allBlocked = b.inputs.stream().allMatch(s -> s.layout() == Layout.ENGINE)
-                && b.outputs.stream().allMatch(s -> s.layout() == Layout.ENGINE);
+        DType t = b.outType(0);
+        boolean allBlocked = b.inputs.stream().allMatch(s -> s.layout() == Layout.ENGINE && s.dtype() == t)
+                && b.outputs.stream().allMatch(s -> s.layout() == Layout.ENGINE && s.dtype() == t);
         return allBlocked ? b.plain(b.outType(0), b.backend().sizeOf(b.outputs.get(0)) / b.outType(0).bytes()) : null;
     }
 

@@ -69,7 +69,10 @@ final class DnnlGlobalAvgPool {
      * Whether a blocked [N, C, 1, 1] has exactly the bytes of the canonical [N, C]: with one pixel, element (n, c) sits
      * at n·Cp + c, which is n·C + c when C is a whole number of blocks.
      */
-    private static boolean sameBytes(DnnlKernelBuilder b, Shape x) { return x.dim(1) % b.backend().blocked().block() == 0; }
+    private static boolean sameBytes(DnnlKernelBuilder b, Shape x) {
+        DnnlBlockedFormat f = b.backend().blocked(b.type(0));
+        return x.dim(1) % f.block(x.dim(1)) == 0;
+    }
 
     /** The [N, C] side as [N, C, 1, 1], in the activations' type (input 0: src forward, diffDst backward). */
     private static dnnl_memory_desc pooledDesc(DnnlKernelBuilder b, Shape x) {

@@ -98,7 +98,7 @@ final class DnnlKernelBuilder {
     }
 
     /** Descriptor of a tensor spec in its layout (the canonical mapping of {@link DnnlDescs}). */
-    dnnl_memory_desc desc(TensorSpec spec) { return own(DnnlDescs.create(spec, backend.blocked(), op, inputs)); }
+    dnnl_memory_desc desc(TensorSpec spec) { return own(DnnlDescs.create(spec, backend.formats(), op, inputs)); }
 
     /** Descriptor of input i. */
     dnnl_memory_desc inputDesc(int i) { return desc(inputs.get(i)); }
@@ -135,13 +135,13 @@ final class DnnlKernelBuilder {
     /** Element type of output j. */
     DType outType(int j) { return outputs.get(j).dtype(); }
 
-    /** An f32 descriptor of {@code dims} (4-D) in the engine's blocked format; only for kernels that work blocked. */
+    /** An f32 descriptor of {@code dims} (4-D) in the engine's f32 format; only for kernels that work blocked. */
     dnnl_memory_desc blockedDesc(long... dims) { return blockedDesc(DType.F32, dims); }
 
-    /** A descriptor of {@code dims} (4-D) of type {@code t} in the engine's blocked format. */
+    /** A descriptor of {@code dims} (4-D) of type {@code t} in the engine's format for {@code t}. */
     dnnl_memory_desc blockedDesc(DType t, long... dims) {
-        DnnlBlockedFormat f = backend.blocked();
-        if (f == null) throw new IllegalStateException(op.name() + ": this cpu engine has no blocked format");
+        DnnlBlockedFormat f = backend.blocked(t);
+        if (f == null) throw new IllegalStateException(op.name() + ": this cpu engine has no engine format for " + t.lower());
         return tagged(t, dims, f.tag());
     }
 

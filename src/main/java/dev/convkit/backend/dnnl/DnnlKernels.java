@@ -66,8 +66,8 @@ final class DnnlKernels {
             if (in.get(i) == null) throw new NullPointerException(op.name() + ": input spec " + i + " is null");
         }
         List<TensorSpec> logical = op.outputs(in);
-        DnnlDescs.requireSupported(op, in, backend.blocked());
-        List<TensorSpec> outputs = DnnlLayoutPolicy.outputs(op, in, logical, backend.blocked());
+        DnnlDescs.requireSupported(op, in, backend.formats());
+        List<TensorSpec> outputs = DnnlLayoutPolicy.outputs(op, in, logical, backend.formats());
         List<TensorSpec> all = new ArrayList<>(in);
         all.addAll(outputs);
         DnnlBf16.require(all, op.name() + " " + in);
@@ -85,7 +85,7 @@ final class DnnlKernels {
         if (!from.shape().equals(to.shape())) {
             throw new InvalidOpException(identity, in, "a reorder keeps the logical shape, but the target is " + to);
         }
-        DnnlDescs.requireSupported(identity, List.of(from, to), backend.blocked());
+        DnnlDescs.requireSupported(identity, List.of(from, to), backend.formats());
         DnnlBf16.require(List.of(from, to), "reorder " + from + " → " + to);
         DnnlKernelBuilder b = new DnnlKernelBuilder(backend, identity, in, List.of(to));
         try {

@@ -22,7 +22,8 @@ import java.util.List;
  *       sums of parameter gradients (4-D convolution weights) canonical, as the optimizer needs;</li>
  *   <li>every non-4-D output, and the weight and bias gradients of convolutions, are canonical.</li>
  * </ul>
- * With no blocked format (see {@link DnnlBlockedFormat#probe}) everything is canonical.
+ * "Blocked" here means the engine format of the tensor's element type ({@link DnnlActivationFormats}: channel
+ * blocks, or channels last for bf16 on AMX); a type without one (see {@link DnnlBlockedFormat#probe}) stays canonical.
  */
 final class DnnlLayoutPolicy {
     private DnnlLayoutPolicy() {}
@@ -31,11 +32,11 @@ final class DnnlLayoutPolicy {
      * The physical output specs of {@code op} on these physical inputs, given the specs its shape rule returned
      * (which may carry an input's layout along).
      */
-    static List<TensorSpec> outputs(Op op, List<TensorSpec> inputs, List<TensorSpec> logical, DnnlBlockedFormat format) {
-        boolean blocked = format != null && !(op instanceof Conv2dBwdFilter)
+    static List<TensorSpec> outputs(Op op, List<TensorSpec> inputs, List<TensorSpec> logical, DnnlActivationFormats formats) {
+        boolean blocked = !(op instanceof Conv2dBwdFilter)
                 && (createsActivations(op) || inputs.stream().anyMatch(s -> s.layout() == Layout.ENGINE));
         List<TensorSpec> out = new ArrayList<>(logical.size());
-        for (TensorSpec s : logical) out.add(blocked && s.rank() == 4 ? engine(s) : canonical(s));
+        for (TensorSpec s : logical) out.add(blocked && s.rank() == 4 && formats.of(s) != null ? engine(s) : canonical(s));
         return out;
     }
 

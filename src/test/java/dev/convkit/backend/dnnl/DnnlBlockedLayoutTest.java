@@ -35,6 +35,7 @@ import dev.convkit.ops.SplitOp;
 import dev.convkit.ops.Unflatten;
 import dev.convkit.ops.Window2d;
 import dev.convkit.ops.ZeroPad2d;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
@@ -144,7 +145,7 @@ class DnnlBlockedLayoutTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesCanonicalEngineAndKeepsPaddingZero(Case c) {
-        DnnlBlockedFormat format = ((DnnlBackend) blocked).blocked();
+        DnnlBlockedFormat format = ((DnnlBackend) blocked).blocked(DType.F32);
         assumeTrue(format != null, "oneDNN's convolution prefers no blocked format on this machine");
         Random rnd = new Random(c.op().toString().hashCode());
         float[][] inputs = new float[c.specs().size()][];
@@ -260,7 +261,7 @@ class DnnlBlockedLayoutTest {
 
     /** The engine states its choice, and sizes blocked tensors with their padding. */
     @Test void blockedFormatFollowsTheConvolutionAndPadsChannels() {
-        DnnlBlockedFormat format = ((DnnlBackend) blocked).blocked();
+        DnnlBlockedFormat format = ((DnnlBackend) blocked).blocked(DType.F32);
         assumeTrue(format != null, "oneDNN's convolution prefers no blocked format on this machine");
         assertTrue(format.block() == 8 || format.block() == 16, format.toString());
         assertTrue(blocked.device().contains("activations " + format), blocked.device());

@@ -19,6 +19,7 @@ import dev.convkit.layers.Padding;
 import dev.convkit.models.ModelConfig;
 import dev.convkit.models.ModelRegistry;
 import dev.convkit.ops.SgdUpdate;
+import dev.convkit.tensor.DType;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -52,7 +53,7 @@ class DnnlLayoutParityTest {
     void blockedTrainingMatchesCanonicalTraining(Model model) {
         BackendOptions options = BackendOptions.defaults().withDeterministic(true);
         try (DnnlBackend blocked = new DnnlBackend(options, true); DnnlBackend canonical = new DnnlBackend(options, false)) {
-            assumeTrue(blocked.blocked() != null, "oneDNN's convolution prefers no blocked format on this machine");
+            assumeTrue(blocked.blocked(DType.F32) != null, "oneDNN's convolution prefers no blocked format on this machine");
             Run a = train(model, blocked), b = train(model, canonical);
             for (int s = 0; s < STEPS; s++) {
                 assertClose("loss of step " + s, b.losses[s], a.losses[s]);
@@ -84,7 +85,7 @@ class DnnlLayoutParityTest {
         BackendOptions options = BackendOptions.defaults().withDeterministic(true);
         try (DnnlBackend blocked = new DnnlBackend(options, true); DnnlBackend canonical = new DnnlBackend(options, false);
              CompiledModel a = new CompiledModel(features, blocked, null); CompiledModel b = new CompiledModel(features, canonical, null)) {
-            assumeTrue(blocked.blocked() != null, "oneDNN's convolution prefers no blocked format on this machine");
+            assumeTrue(blocked.blocked(DType.F32) != null, "oneDNN's convolution prefers no blocked format on this machine");
             a.initialize(4);
             b.initialize(4);
             assertNull(a.testStep(new float[][] {batch}, null, null).probs(), "a 4-D output has no softmax");
