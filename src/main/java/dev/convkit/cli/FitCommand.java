@@ -79,6 +79,9 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Smooth the training targets: (1 - EPS)·one-hot + EPS/classes (default 0).")
     Double labelSmoothing;
 
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Coupled weight decay in [0, 1) on every conv and dense kernel: adds WD·w to each kernel's gradient, as PyTorch's SGD(weight_decay=WD), with any optimizer (default 0).")
+    Double weightDecay;
+
     @Option(names = "--reduce-lr-on-plateau", negatable = true, description = "Keras ReduceLROnPlateau on val_loss (recipe values, else factor sqrt(0.1), patience 5, min_lr 0.5e-6).")
     Boolean plateau;
 
@@ -150,6 +153,8 @@ final class FitCommand implements Callable<Integer> {
         if (warm > 0 && sched.equals("onecycle")) throw CliException.usage("--warmup-epochs does not apply to the onecycle schedule, which warms up by itself");
         double smooth = pick(labelSmoothing, r == null ? null : r.labelSmoothing(), 0.0);
         if (!(smooth >= 0 && smooth < 1)) throw CliException.usage("--label-smoothing must be in [0, 1), got " + smooth);
+        double decay = pick(weightDecay, r == null ? null : r.weightDecay(), 0.0);
+        if (!(decay >= 0 && decay < 1)) throw CliException.usage("--weight-decay must be in [0, 1), got " + decay);
         Recipe.Plateau pl = r == null ? null : r.plateau();
         if (plateau != null) pl = plateau ? (pl != null ? pl : new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6)) : null;
         boolean aug = pick(augment, r == null ? null : r.augment(), false);
@@ -163,7 +168,7 @@ final class FitCommand implements Callable<Integer> {
         String prec = engine.precision(r == null ? null : r.precision()).cliName();
         // The model must take the dataset's images: fail now, before folders are made or data is read.
         Models.build(m, ModelConfig.defaults().withInput(DatasetShapes.image(ds).dims()).withClasses(DatasetShapes.classes(ds)));
-        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
+        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, decay, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
                 r == null ? null : r.source(), prec);
     }
 
@@ -199,6 +204,7 @@ final class FitCommand implements Callable<Integer> {
         if (schedule != null) fixed.add("--schedule");
         if (warmupEpochs != null) fixed.add("--warmup-epochs");
         if (labelSmoothing != null) fixed.add("--label-smoothing");
+        if (weightDecay != null) fixed.add("--weight-decay");
         if (plateau != null) fixed.add("--[no-]reduce-lr-on-plateau");
         if (augment != null) fixed.add("--[no-]augment");
         if (subtractPixelMean != null) fixed.add("--[no-]subtract-pixel-mean");

@@ -133,10 +133,11 @@ final class FitRun {
         Model model = p.model();
         out.printf(Locale.ROOT, "data: %s, %,d training and %,d test images of %s, %d classes%n", c.dataset(), train.size(), test.size(),
                 train.imageShape(), train.numClasses());
-        out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%s%n", c.model(), model.totalParams(),
+        out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%s%s%n", c.model(), model.totalParams(),
                 c.buildOptimizer(), c.buildSchedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented" : "",
                 c.subtractPixelMean() ? ", pixel mean subtracted" : "",
-                c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "");
+                c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "",
+                c.weightDecay() > 0 ? String.format(Locale.ROOT, ", weight decay %.3g", c.weightDecay()) : "");
         if (c.recipe() != null) out.println("recipe: " + c.recipe());
         if (!c.precision().equals("fp32")) out.println("precision: " + Precision.of(c.precision()).kerasName() + " (bf16 activations, f32 weights, gradients and loss)");
         out.println("run folder: " + dir);
@@ -151,6 +152,7 @@ final class FitRun {
         try (Backend backend = p.backend();
              Interrupts ctrlC = Interrupts.install(() -> { Trainer t = running.get(); if (t != null) t.interrupt(); }, FitRun::exitAtOnce);
              Trainer trainer = Trainer.builder(model, backend, c.buildOptimizer()).precision(Precision.of(c.precision()))
+                     .weightDecay(c.weightDecay())
                      .schedule(c.buildSchedule())
                      .labels(smoothed ? Labels.ONE_HOT : Labels.SPARSE).progress(new ProgressBar(out, mode))
                      .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed()).build();

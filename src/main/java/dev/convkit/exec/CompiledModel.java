@@ -42,6 +42,7 @@ public final class CompiledModel implements AutoCloseable {
     private final Backend backend;
     private final OptimizerUpdate update;                                       // null: inference only
     private final Precision precision;
+    private final double weightDecay;                                   // coupled, on kernels; 0 = none
     private final Map<String, Long> offsets = new LinkedHashMap<>(); // param name → byte offset in PARAMS
     private final long trainableBytes, paramBytes;
     private final String[] stateNames;
@@ -56,6 +57,19 @@ public final class CompiledModel implements AutoCloseable {
 
     /** A compiled model whose steps run under {@code precision}. */
     public CompiledModel(Model model, Backend backend, OptimizerUpdate update, Precision precision) {
+        this(model, backend, update, precision, 0);
+    }
+
+    /**
+     * A compiled model whose training steps add coupled weight decay: {@code weightDecay}·w to the gradient of every
+     * kernel w, as the penalty (wd/2)·Σw² in the training loss (see {@link ProgramBuilder}). Inference steps do not
+     * depend on it.
+     */
+    public CompiledModel(Model model, Backend backend, OptimizerUpdate update, Precision precision, double weightDecay) {
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + weightDecay);
+        }
+        this.weightDecay = weightDecay;
         this.precision = Objects.requireNonNull(precision, "precision");
         String unsupported = backend.unsupportedType(precision.computeType());
         if (unsupported != null) {
@@ -103,6 +117,9 @@ public final class CompiledModel implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public Precision precision() { return precision; }
+
+    /** The coupled weight decay of the training steps (0 = none). */
+    public double weightDecay() { return weightDecay; }
 
     /** Optimizer steps taken so far (restored from checkpoints). */
     public long steps() { return step; }
@@ -306,7 +323,7 @@ public final class CompiledModel implements AutoCloseable {
     }
 
     private Program program(boolean training, int batch, Labels labels) {
-        return training ? ProgramBuilder.training(model, batch, labels, backend::fuses, precision)
+        return training ? ProgramBuilder.training(model, batch, labels, backend::fuses, precision, weightDecay)
                 : ProgramBuilder.inference(model, batch, labels, backend::fuses, precision);
     }
 

@@ -50,6 +50,22 @@ public final class ProgramBuilder {
      * run on bf16 activations, with f32 parameters, parameter gradients and loss (see {@link MixedPrecision}).
      */
     public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses, Precision precision) {
+        return training(m, batch, labels, fuses, precision, 0);
+    }
+
+    /**
+     * The training program with coupled weight decay {@code weightDecay} (PyTorch's {@code SGD(weight_decay=wd)}): every
+     * trainable {@link ParamKind#KERNEL} parameter w (conv, depthwise conv and dense kernels; not biases, BN parameters
+     * or moving statistics) gets wd·w added to its gradient, whatever the optimizer. It is the l2 penalty (wd/2)·Σw²,
+     * so the training loss includes it as it includes a Keras l2; a kernel that already has l2(λ) gets one penalty
+     * with coefficient λ + wd/2.
+     *
+     * @param weightDecay ≥ 0 and finite; 0 adds nothing
+     */
+    public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses, Precision precision, double weightDecay) {
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + weightDecay);
+        }
         if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
                 + " outputs; training needs exactly one (logits)");
         ProgramBuilder b = new ProgramBuilder(batch, true, fuses, precision);
@@ -59,14 +75,18 @@ public final class ProgramBuilder {
         List<Value> penalties = new ArrayList<>();
         penalties.add(b.p.dataLoss);
         for (Map.Entry<String, ParamSpec> e : m.params().entrySet()) {
-            if (e.getValue().l2() > 0f) {
-                penalties.add(b.emit(new L2Penalty(e.getValue().l2()), null, e.getKey() + "/l2", b.p.params.get(e.getKey())).get(0));
-            }
+            float lambda = penalty(e.getValue(), weightDecay);
+            if (lambda > 0f) penalties.add(b.emit(new L2Penalty(lambda), null, e.getKey() + "/l2", b.p.params.get(e.getKey())).get(0));
         }
         b.p.loss = penalties.size() == 1 ? b.p.dataLoss : b.emit(new AddOp(penalties.size()), null, "total_loss", penalties.toArray(Value[]::new)).get(0);
         b.p.one = b.value(TensorSpec.f32(1), Value.Role.HOST, "one");
         Autodiff.backward(b, m);
         return b.p;
+    }
+
+    /** The l2 coefficient of one parameter: its own Keras l2, plus wd/2 for a kernel (one penalty op, not two). */
+    private static float penalty(ParamSpec s, double weightDecay) {
+        return s.kind() == ParamKind.KERNEL ? (float) (s.l2() + weightDecay / 2) : s.l2();
     }
 
     /** The inference program: BN with moving statistics, dropout off; probs = softmax of a single rank-2 output. */

@@ -72,7 +72,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         this.modelConfig = b.modelConfig != null ? Map.copyOf(b.modelConfig) : defaultConfig(b.model);
         this.runInfo = b.runInfo;
         this.dataSeed = b.seed;
-        this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp(), b.precision);
+        this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp(), b.precision, b.weightDecay);
         compiled.initialize(b.seed);
         this.learningRate = optimizer == null ? 0 : optimizer.learningRate();
     }
@@ -93,6 +93,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         private Map<String, Object> runInfo = Map.of();
         private long seed;
         private Precision precision = Precision.FP32;
+        private double weightDecay;
 
         private Builder(Model model, Backend backend, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -134,6 +135,20 @@ public final class Trainer implements TrainingHost, AutoCloseable {
          * {@code mixed_bfloat16}. Checkpoints are the same under both.
          */
         public Builder precision(Precision p) { precision = Objects.requireNonNull(p, "precision"); return this; }
+
+        /**
+         * Coupled weight decay (default 0), PyTorch's {@code SGD(weight_decay=wd)}: the gradient of every kernel w
+         * (conv, depthwise conv and dense kernels; not biases, BN parameters or moving statistics) gets wd·w added,
+         * with any optimizer, on top of the l2 the architecture declares. It acts as the penalty (wd/2)·Σw², which
+         * the reported training loss includes; evaluation losses (val_loss) do not.
+         *
+         * @throws IllegalArgumentException when {@code wd} is negative, NaN or infinite
+         */
+        public Builder weightDecay(double wd) {
+            if (!(wd >= 0 && Double.isFinite(wd))) throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + wd);
+            weightDecay = wd;
+            return this;
+        }
 
         public Trainer build() { return new Trainer(this); }
     }

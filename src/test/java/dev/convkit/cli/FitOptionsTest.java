@@ -3,6 +3,7 @@ package dev.convkit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convkit.data.Augmentation;
@@ -102,6 +103,37 @@ class FitOptionsTest {
         assertNull(parse("fit", "--model", "resnet20v1", "--no-reduce-lr-on-plateau").resolve().plateau());
         Recipe.Plateau p = parse("fit", "--model", "mnist_cnn", "--reduce-lr-on-plateau").resolve().plateau();
         assertEquals(new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6), p);
+    }
+
+    @Test void weightDecayComesFromTheRecipeOrTheFlagAndIsCheckedAndFixedOnResume(@TempDir Path tmp) throws java.io.IOException {
+        assertEquals(0.0, parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve().weightDecay());
+        assertEquals(5e-4, parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--weight-decay", "5e-4").resolve().weightDecay());
+        Path recipe = java.nio.file.Files.writeString(tmp.resolve("wd.json"), "{\"model\": \"mnist_cnn\", \"dataset\": \"mnist\", \"weight_decay\": 1e-3}");
+        assertEquals(1e-3, parse("fit", "--recipe", recipe.toString()).resolve().weightDecay());
+        assertEquals(2e-4, parse("fit", "--recipe", recipe.toString(), "--weight-decay", "2e-4").resolve().weightDecay(), "the flag overrides the recipe");
+        for (String bad : new String[] {"-0.001", "1", "NaN"}) {
+            CliException e = assertThrows(CliException.class,
+                    () -> parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--weight-decay", bad).resolve());
+            assertEquals("--weight-decay must be in [0, 1), got " + Double.parseDouble(bad), e.getMessage());
+        }
+        CliException e = assertThrows(CliException.class, () -> parse("fit", "--resume", "runs/x", "--weight-decay", "1e-4").resumeOverrides());
+        assertTrue(e.getMessage().contains("--weight-decay is not allowed with it"), e.getMessage());
+    }
+
+    @Test void weightDecayIsKeptInTheRunInfoAndOldRunsReadAsNone() {
+        FitConfig c = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--weight-decay", "5e-4").resolve();
+        Map<String, Object> info = c.toRunInfo();
+        assertEquals(5e-4, info.get("weight_decay"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) dev.convkit.io.Json.parse(dev.convkit.io.Json.write(info));
+        FitConfig read = FitConfig.fromRunInfo(back, Path.of("x"));
+        assertEquals(c, read);
+        assertEquals(5e-4, read.withEpochs(9).withDataDir(Path.of("d")).withPrecision("bf16").weightDecay(), "kept by every with*");
+        Map<String, Object> old = new java.util.LinkedHashMap<>(back);
+        old.remove("weight_decay");
+        assertEquals(0.0, FitConfig.fromRunInfo(old, Path.of("x")).weightDecay(), "a run folder from before the option");
+        FitConfig none = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve();
+        assertFalse(none.toRunInfo().containsKey("weight_decay"), "0 is left out, as label_smoothing");
     }
 
     @Test void runInfoRoundTripsThroughJson() {

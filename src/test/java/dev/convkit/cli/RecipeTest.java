@@ -72,6 +72,18 @@ class RecipeTest {
         assertTrue(e.getMessage().contains("'notes' must be a string or a list of strings"), e.getMessage());
     }
 
+    @Test void weightDecayIsReadAndOutOfRangeValuesAreNamed() {
+        assertEquals(5e-4, Recipe.parse(Map.of("model", "resnet20v1", "weight_decay", 5e-4), null).weightDecay());
+        assertEquals(0.0, Recipe.parse(Map.of("model", "resnet20v1", "weight_decay", 0L), null).weightDecay());
+        assertNull(Recipe.parse(Map.of("model", "resnet20v1"), null).weightDecay(), "absent: the flag or 0 applies");
+        for (double bad : new double[] {-1e-4, 1.0, 3.0, Double.NaN}) {
+            JsonException e = assertThrows(JsonException.class, () -> Recipe.parse(Map.of("model", "resnet20v1", "weight_decay", bad), null));
+            assertEquals("weight_decay must be in [0, 1), got " + bad, e.getMessage());
+        }
+        JsonException e = assertThrows(JsonException.class, () -> Recipe.parse(Map.of("model", "resnet20v1", "weight_decay", "5e-4"), null));
+        assertTrue(e.getMessage().contains("weight_decay"), e.getMessage());
+    }
+
     @Test void resnet20v1HasTheKerasSeedsValues() {
         Recipe r = Recipe.load(Path.of("models/resnet20v1.json"));
         assertEquals("cifar10", r.dataset());

@@ -231,6 +231,18 @@ class TrainerTest {
     }
 
     @Test
+    void weightDecayMustBeNonNegativeAndFiniteAndReachesTheCompiledModel() {
+        for (double bad : new double[] {-5e-4, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tiny(Optimizer.sgd()).weightDecay(bad));
+            assertEquals("weight decay must be >= 0 and finite, got " + bad, e.getMessage());
+        }
+        try (Trainer t = tiny(Optimizer.adam()).weightDecay(5e-4).build(); Trainer plain = tiny(Optimizer.adam()).build()) {
+            assertEquals(5e-4, t.compiledModel().weightDecay());
+            assertEquals(0.0, plain.compiledModel().weightDecay());
+        }
+    }
+
+    @Test
     void dataOfAnotherShapeIsRejected() {
         Dataset other = new Dataset("toy", Split.TRAIN, new float[2 * 3 * 28 * 28], new int[2], 3, 28, 28, 10, Dataset.numberedNames(10));
         try (Trainer t = tiny(Optimizer.sgd()).build()) {
