@@ -195,8 +195,9 @@ class TrainerTest {
             assertEquals(1, e.epoch());
             assertTrue(e.step() >= 2 && e.step() <= 4, "the first step of epoch 2 still uses finite weights: step " + e.step());
             assertTrue(e.getMessage().matches("the loss became (NaN|infinite) at epoch 2/3, step " + e.step() + "/4 \\(learning rate 1\\.000e\\+30\\); "
-                    + "training stopped because the parameters are no longer usable; the last checkpoint in .* \\(after epoch 1\\) is untouched\\. "
-                    + "Lower the learning rate or check the data\\."), e.getMessage());
+                    + "training stopped and this step's update was not applied; the last checkpoint in .* \\(after epoch 1\\) is untouched\\. "
+                    + "Lower the learning rate or check the data\\. Trainer\\.Builder\\.diagnoseNonFinite\\(true\\) finds the first op "
+                    + "whose output is not finite\\."), e.getMessage());
             assertArrayEquals(tensors, Files.readAllBytes(dir.resolve("checkpoint.safetensors")));
             assertArrayEquals(sidecar, Files.readAllBytes(dir.resolve("checkpoint.json")));
             assertEquals(1, Checkpoint.load(dir).progress().epochsCompleted());
