@@ -3,6 +3,7 @@ package dev.convkit.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,6 +202,23 @@ class TrainerTest {
             assertArrayEquals(tensors, Files.readAllBytes(dir.resolve("checkpoint.safetensors")));
             assertArrayEquals(sidecar, Files.readAllBytes(dir.resolve("checkpoint.json")));
             assertEquals(1, Checkpoint.load(dir).progress().epochsCompleted());
+        }
+    }
+
+    @Test
+    void diagnoseNonFiniteNamesTheFirstOpWhoseOutputIsNotFinite() {
+        try (Trainer t = tiny(Optimizer.sgd(0.01, 0, false)).diagnoseNonFinite(true).build()) {
+            t.fit(train.head(128), null, 1, 32);
+            Map<String, float[]> before = t.compiledModel().parameters();
+            long steps = t.compiledModel().steps();
+            t.setLearningRate(1e30);
+            TrainingException e = assertThrows(TrainingException.class, () -> t.fit(train.head(128), null, 3, 32));
+            assertNull(e.hint(), e.getMessage());
+            assertTrue(e.getMessage().matches("the loss became .* Lower the learning rate or check the data\\. The first op whose output "
+                    + "is not finite: #\\d+ \\w+ → \\S+ \\(f32, layer \\S+\\): \\d+ NaN, \\d+ Inf of \\d+; its inputs were finite\\."),
+                    e.getMessage());
+            assertEquals(steps + e.step() - 1, t.compiledModel().steps(), "the diverging step applied no update");
+            assertTrue(TrainFixtures.maxDiff(before, t.compiledModel().parameters()) > 0, "the steps before it did");
         }
     }
 
