@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -119,9 +121,18 @@ final class FitCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         if (resume != null && initFrom != null) throw CliException.usage("--init-from starts a new run; it cannot be combined with --resume");
-        if (resume != null) return new FitRun(spec.commandLine().getOut(), engine, progress, offline).resume(resume, resumeOverrides());
+        FitRun run = new FitRun(spec.commandLine().getOut(), engine, progress, offline).diagnoseNonFinite(verbose());
+        if (resume != null) return run.resume(resume, resumeOverrides());
         FitConfig config = resolve();
-        return new FitRun(spec.commandLine().getOut(), engine, progress, offline).initFrom(initFrom).start(config, outFolder(config), overwrite);
+        return run.initFrom(initFrom).start(config, outFolder(config), overwrite);
+    }
+
+    /** The global {@code --verbose}, given before or after {@code fit} (the option is inherited from {@link Main}). */
+    private boolean verbose() {
+        OptionSpec own = spec.findOption("--verbose");
+        if (own != null && Boolean.TRUE.equals(own.getValue())) return true;
+        CommandLine parent = spec.commandLine().getParent();
+        return parent != null && parent.getCommand() instanceof Main m && m.verbose;
     }
 
     /** Merges the recipe (explicit, or the model's own unless --no-recipe) with the flags; validates every value. */

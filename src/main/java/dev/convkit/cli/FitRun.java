@@ -50,6 +50,7 @@ final class FitRun {
     private final ProgressBar.Mode mode;
     private final boolean offline;
     private Path initFrom;
+    private boolean diagnoseNonFinite;
 
     FitRun(PrintWriter out, EngineOptions engine, String progressMode, boolean offline) {
         this.out = out;
@@ -60,6 +61,15 @@ final class FitRun {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--progress: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code true} ({@code --verbose}): a NaN or infinite loss is followed by the op-by-op run that names the first op
+     * whose output is not finite; otherwise the failure says how to ask for it.
+     */
+    FitRun diagnoseNonFinite(boolean on) {
+        this.diagnoseNonFinite = on;
+        return this;
     }
 
     /** Initial weights for a fresh run from this ONNX file (null: the initialisers). */
@@ -155,7 +165,8 @@ final class FitRun {
                      .weightDecay(c.weightDecay())
                      .schedule(c.buildSchedule())
                      .labels(smoothed ? Labels.ONE_HOT : Labels.SPARSE).progress(new ProgressBar(out, mode))
-                     .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed()).build();
+                     .runDirectory(dir).modelConfig(ModelShapes.record(c.model(), train)).runInfo(c.toRunInfo()).seed(c.seed())
+                     .diagnoseNonFinite(diagnoseNonFinite).build();
              BatchPipeline trainData = new BatchPipeline(train, trainOptions);
              BatchPipeline testData = new BatchPipeline(test, PipelineOptions.evaluation(c.batchSize()).withNormalizer(normalizer)
                      .withOneHot(smoothed))) {
@@ -172,7 +183,8 @@ final class FitRun {
                 history = trainer.fit(trainData, testData, c.epochs(), callbacks(c, dir));
             } catch (TrainingException e) {
                 writePlots(dir, c.model(), trainer.history());
-                throw new CliException(e.getMessage(), ExitCodes.FAILURE, e);
+                throw new CliException(e.messageWithHint("Run with --verbose to find the first op whose output is not finite."),
+                        ExitCodes.FAILURE, e);
             }
             List<Path> plots = writePlots(dir, c.model(), history);
             if (trainer.wasInterrupted()) return stopped(dir, trainer, c.epochs());

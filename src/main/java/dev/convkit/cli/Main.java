@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure; in fit, name the first op whose output is not finite when the loss becomes NaN or infinite.")
     boolean verbose;
 
     /** Without a sub-command: the usage on stderr, exit code 2. */

@@ -15,6 +15,7 @@ import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.graph.Value;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.OptimizerUpdate;
+import dev.convkit.tensor.DType;
 import dev.convkit.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.EnumMap;
@@ -49,6 +50,7 @@ public final class CompiledModel implements AutoCloseable {
     private final Arena params, grads, optState, host;
     private final Buffer hyper, counter;                            // (2,) [lr, t] and (1,) dropout counter
     private Kernel updateKernel;
+    private StateBackup stateBackup;                               // null until the first training step
     private final Map<String, CompiledStep> steps = new HashMap<>();
     private CompiledStep last;   // the step that ran most recently, for output()
     private long step;                                             // optimizer steps taken (Adam's t)
@@ -219,21 +221,61 @@ public final class CompiledModel implements AutoCloseable {
     }
 
     /**
-     * One training step on a batch: forward, loss, backward, optimizer update with learning rate {@code lr}.
+     * One training step on a batch: forward, loss, backward, then the optimizer update with learning rate {@code lr}.
      * {@code inputs[i]} is the i-th model input as NCHW floats; {@code labels} are class indices (SPARSE) or one-hot.
+     * The loss is read before the update: when it is NaN or infinite the update is skipped, so the trainable
+     * parameters and the optimizer state stay those before the step, and {@link #steps()} does not advance (a retry
+     * of the batch sees the same Adam step and dropout masks). The BN moving statistics, which the forward pass
+     * updates in place, are copied back to their values before the step too. {@link #firstNonFinite} then finds where the step went non-finite.
      */
     public StepResult trainStep(float[][] inputs, float[] labels, Labels kind, float lr) {
-        if (update == null) throw new IllegalStateException("model '" + model.name() + "' was compiled without an optimizer");
-        CompiledStep s = step(true, batchOf(inputs), kind);
-        bindBatch(s, inputs, labels);
+        CompiledStep s = prepareTraining(inputs, labels, kind);
         backend.upload(hyper, FloatBuffer.wrap(new float[] {lr, step + 1}));
-        backend.upload(counter, FloatBuffer.wrap(new float[] {step + 1}));
-        backend.upload(s.buffer(s.program.one()), FloatBuffer.wrap(new float[] {1f}));
+        stateBackup.save();
         s.run();
         last = s;
+        StepResult r = read(s);
+        if (!Float.isFinite(r.loss())) {
+            stateBackup.restore();
+            return r;
+        }
         runUpdate();
         step++;
-        return read(s);
+        return r;
+    }
+
+    /**
+     * Runs the training program of {@link #trainStep} again on this batch (forward and backward, no update), op by op,
+     * and returns the first value that is NaN or infinite, or null when every value is finite. Trainable parameters
+     * are checked first; then each op's outputs after it runs, with its inputs checked before. Meant for the batch
+     * whose loss was not finite: the step counter and dropout masks are those of that step, as it applied no update.
+     * Slow (a synchronize and a download per op); changes no parameter, statistic or optimizer state.
+     */
+    public NonFinite firstNonFinite(float[][] inputs, float[] labels, Labels kind) {
+        CompiledStep s = prepareTraining(inputs, labels, kind);
+        backend.synchronize();
+        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
+            if (!e.getValue().kind().trainable()) continue;
+            NonFiniteCount c = NonFiniteCount.of(backend, paramBuffer(e.getKey()), DType.F32);
+            if (!c.finite()) return NonFinite.parameter(e.getKey(), c, e.getValue().count());
+        }
+        stateBackup.save();
+        NonFinite found = s.runChecked();
+        stateBackup.restore();
+        last = s;
+        backend.synchronize();
+        return found;
+    }
+
+    /** The compiled training step for this batch, with the batch, the step counter and the loss seed uploaded. */
+    private CompiledStep prepareTraining(float[][] inputs, float[] labels, Labels kind) {
+        if (update == null) throw new IllegalStateException("model '" + model.name() + "' was compiled without an optimizer");
+        CompiledStep s = step(true, batchOf(inputs), kind);
+        if (stateBackup == null) stateBackup = new StateBackup(backend, params.slice(trainableBytes, paramBytes - trainableBytes));
+        bindBatch(s, inputs, labels);
+        backend.upload(counter, FloatBuffer.wrap(new float[] {step + 1}));
+        backend.upload(s.buffer(s.program.one()), FloatBuffer.wrap(new float[] {1f}));
+        return s;
     }
 
     /** Forward pass in inference mode; with labels it also computes the loss. */
@@ -354,6 +396,7 @@ public final class CompiledModel implements AutoCloseable {
         for (CompiledStep s : steps.values()) s.close();
         steps.clear();
         if (updateKernel != null) updateKernel.close();
+        if (stateBackup != null) stateBackup.close();
         host.close();
         optState.close();
         grads.close();

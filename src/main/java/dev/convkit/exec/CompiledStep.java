@@ -207,6 +207,41 @@ final class CompiledStep implements AutoCloseable {
         for (int k = 0; k < tailKernels.length; k++) tailKernels[k].run(tailSrc[k], tailDst[k], scratch, null);
     }
 
+    /**
+     * As {@link #run()}, one op at a time with a synchronize after each, stopping at the first op that writes a NaN
+     * or an infinity (that op's outputs stay as it wrote them); null when every output is finite. Each value is
+     * scanned once: an op's inputs before it runs (unless already seen finite), its outputs after. Inputs the op
+     * updates in place are scanned again before their next reader. Much slower than {@code run()}: a diagnosis.
+     */
+    NonFinite runChecked() {
+        Set<Value> finite = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Instr> instrs = program.instrs();
+        for (int k = 0; k < src.length; k++) {
+            Instr i = instrs.get(k);
+            backend.synchronize();
+            List<String> bad = new ArrayList<>();
+            for (Value v : i.inputs()) {
+                if (finite.contains(v)) continue;
+                if (scan(v).finite()) finite.add(v);
+                else if (!bad.contains(v.name())) bad.add(v.name());
+            }
+            kernels.get(k).run(src[k], dst[k], scratch, saved[k]);
+            backend.synchronize();
+            for (Value v : i.outputs()) {
+                NonFiniteCount c = scan(v);
+                if (!c.finite()) return new NonFinite(i.index(), i.op().name(), v.name(), i.origin(), spec(v).dtype(),
+                        c.nan(), c.positiveInf(), c.negativeInf(), v.spec().size(), bad);
+                finite.add(v);
+            }
+            for (int j : i.op().inPlaceInputs()) finite.remove(i.inputs().get(j));
+        }
+        for (int k = 0; k < tailKernels.length; k++) tailKernels[k].run(tailSrc[k], tailDst[k], scratch, null);
+        return null;
+    }
+
+    /** Counts the non-finite elements of {@code v} in the buffer and element type its producer writes. */
+    private NonFiniteCount scan(Value v) { return NonFiniteCount.of(backend, kernelBuffer(v), spec(v).dtype()); }
+
     /** Kernels of the program's ops, plus one reorder per engine-layout host-read value. */
     int kernelCount() { return kernels.size(); }
 

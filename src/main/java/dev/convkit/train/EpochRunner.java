@@ -4,6 +4,7 @@ import dev.convkit.data.Batch;
 import dev.convkit.data.BatchIterator;
 import dev.convkit.data.BatchPipeline;
 import dev.convkit.exec.CompiledModel.StepResult;
+import dev.convkit.exec.NonFinite;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -46,7 +47,7 @@ final class EpochRunner {
                 }
                 double lr = trainer.learningRate();
                 StepResult r = trainer.compiledModel().trainStep(trainer.inputs(b), trainer.lossLabels(b), trainer.labels(), (float) lr);
-                if (!Float.isFinite(r.loss())) throw diverged(epoch, step + 1, steps, r.loss(), lr);
+                if (!Float.isFinite(r.loss())) throw diverged(epoch, step + 1, steps, r.loss(), lr, b);
                 acc.add(r.loss(), r.probs(), b.labels(), Labels.SPARSE, b.size());
                 Metrics run = acc.result();
                 double elapsed = Math.max((System.nanoTime() - start) / 1e9, 1e-9);
@@ -67,14 +68,26 @@ final class EpochRunner {
         return EpochLogs.of(epoch, acc.result(), valMetrics, lastLr, (System.nanoTime() - start) / 1e9);
     }
 
-    private TrainingException diverged(int epoch, int step, int steps, float loss, double lr) {
+    /**
+     * The exception for a NaN or infinite loss. The step applied no update ({@link
+     * dev.convkit.exec.CompiledModel#trainStep}); with {@link Trainer.Builder#diagnoseNonFinite} on, the batch is run
+     * again op by op and the message names the first op whose output is not finite, else it ends with a hint.
+     */
+    private TrainingException diverged(int epoch, int step, int steps, float loss, double lr, Batch b) {
         Path dir = trainer.runDirectory();
         String kept = dir == null ? "no run folder was set, so nothing was saved"
                 : trainer.epochsCompleted() == 0 ? "no epoch had completed, so " + dir + " holds no checkpoint of this run"
                 : "the last checkpoint in " + dir + " (after epoch " + trainer.epochsCompleted() + ") is untouched";
-        return new TrainingException(epoch, step, String.format(Locale.ROOT,
-                "the loss became %s at epoch %d/%d, step %d/%d (learning rate %.4g); training stopped because the parameters are no "
-                        + "longer usable; %s. Lower the learning rate or check the data.",
-                Float.isNaN(loss) ? "NaN" : "infinite", epoch + 1, state.epochs(), step, steps, lr, kept));
+        String message = String.format(Locale.ROOT,
+                "the loss became %s at epoch %d/%d, step %d/%d (learning rate %.4g); training stopped and this step's update "
+                        + "was not applied; %s. Lower the learning rate or check the data.",
+                Float.isNaN(loss) ? "NaN" : "infinite", epoch + 1, state.epochs(), step, steps, lr, kept);
+        if (!trainer.diagnosesNonFinite()) {
+            return new TrainingException(epoch, step, message,
+                    "Trainer.Builder.diagnoseNonFinite(true) finds the first op whose output is not finite.");
+        }
+        NonFinite first = trainer.compiledModel().firstNonFinite(trainer.inputs(b), trainer.lossLabels(b), trainer.labels());
+        return new TrainingException(epoch, step, message + " " + (first != null ? first.describe()
+                : "Run again op by op, every value of this batch stayed finite: the non-finite loss did not recur."));
     }
 }

@@ -52,6 +52,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     private final Path runDirectory;                // null: no per-epoch checkpoints
     private final Map<String, Object> modelConfig, runInfo;
     private final long dataSeed;
+    private final boolean diagnoseNonFinite;
     private double learningRate;
     private History history = new History();
     private int epochsCompleted;
@@ -72,6 +73,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         this.modelConfig = b.modelConfig != null ? Map.copyOf(b.modelConfig) : defaultConfig(b.model);
         this.runInfo = b.runInfo;
         this.dataSeed = b.seed;
+        this.diagnoseNonFinite = b.diagnoseNonFinite;
         this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp(), b.precision, b.weightDecay);
         compiled.initialize(b.seed);
         this.learningRate = optimizer == null ? 0 : optimizer.learningRate();
@@ -94,6 +96,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         private long seed;
         private Precision precision = Precision.FP32;
         private double weightDecay;
+        private boolean diagnoseNonFinite;
 
         private Builder(Model model, Backend backend, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -149,6 +152,13 @@ public final class Trainer implements TrainingHost, AutoCloseable {
             weightDecay = wd;
             return this;
         }
+
+        /**
+         * {@code true}: when the loss becomes NaN or infinite, run the diverging batch again op by op
+         * ({@link CompiledModel#firstNonFinite}) and name the first op whose output is not finite in the
+         * {@link TrainingException}'s message. Costs nothing until a loss is non-finite. Default false.
+         */
+        public Builder diagnoseNonFinite(boolean on) { diagnoseNonFinite = on; return this; }
 
         public Trainer build() { return new Trainer(this); }
     }
@@ -221,6 +231,9 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     public boolean wasInterrupted() { return interrupted; }
 
     boolean interruptRequested() { return interruptRequested; }
+
+    /** Whether a non-finite loss is followed by the op-by-op diagnosis ({@link Builder#diagnoseNonFinite}). */
+    boolean diagnosesNonFinite() { return diagnoseNonFinite; }
 
     /** {@link #fit(BatchPipeline, BatchPipeline, int, Callback...)} over pipelines made here: shuffled with the trainer's seed, no augmentation. */
     public History fit(Dataset train, Dataset val, int epochs, int batchSize, Callback... callbacks) {

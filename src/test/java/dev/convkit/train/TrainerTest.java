@@ -3,6 +3,7 @@ package dev.convkit.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -195,11 +196,29 @@ class TrainerTest {
             assertEquals(1, e.epoch());
             assertTrue(e.step() >= 2 && e.step() <= 4, "the first step of epoch 2 still uses finite weights: step " + e.step());
             assertTrue(e.getMessage().matches("the loss became (NaN|infinite) at epoch 2/3, step " + e.step() + "/4 \\(learning rate 1\\.000e\\+30\\); "
-                    + "training stopped because the parameters are no longer usable; the last checkpoint in .* \\(after epoch 1\\) is untouched\\. "
-                    + "Lower the learning rate or check the data\\."), e.getMessage());
+                    + "training stopped and this step's update was not applied; the last checkpoint in .* \\(after epoch 1\\) is untouched\\. "
+                    + "Lower the learning rate or check the data\\. Trainer\\.Builder\\.diagnoseNonFinite\\(true\\) finds the first op "
+                    + "whose output is not finite\\."), e.getMessage());
             assertArrayEquals(tensors, Files.readAllBytes(dir.resolve("checkpoint.safetensors")));
             assertArrayEquals(sidecar, Files.readAllBytes(dir.resolve("checkpoint.json")));
             assertEquals(1, Checkpoint.load(dir).progress().epochsCompleted());
+        }
+    }
+
+    @Test
+    void diagnoseNonFiniteNamesTheFirstOpWhoseOutputIsNotFinite() {
+        try (Trainer t = tiny(Optimizer.sgd(0.01, 0, false)).diagnoseNonFinite(true).build()) {
+            t.fit(train.head(128), null, 1, 32);
+            Map<String, float[]> before = t.compiledModel().parameters();
+            long steps = t.compiledModel().steps();
+            t.setLearningRate(1e30);
+            TrainingException e = assertThrows(TrainingException.class, () -> t.fit(train.head(128), null, 3, 32));
+            assertNull(e.hint(), e.getMessage());
+            assertTrue(e.getMessage().matches("the loss became .* Lower the learning rate or check the data\\. The first op whose output "
+                    + "is not finite: #\\d+ \\w+ → \\S+ \\(f32, layer \\S+\\): \\d+ NaN, \\d+ Inf of \\d+; its inputs were finite\\."),
+                    e.getMessage());
+            assertEquals(steps + e.step() - 1, t.compiledModel().steps(), "the diverging step applied no update");
+            assertTrue(TrainFixtures.maxDiff(before, t.compiledModel().parameters()) > 0, "the steps before it did");
         }
     }
 
