@@ -4,22 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendOptions;
-import dev.convkit.exec.CompiledModel;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.Precision;
-import dev.convkit.graph.ProgramBuilder.Labels;
-import dev.convkit.models.ModelConfig;
-import dev.convkit.models.ModelRegistry;
-import dev.convkit.ops.SgdUpdate;
 import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.TensorSpec;
 import java.util.Map;
-import java.util.Random;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,16 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the tolerance is 2⁻⁷ relative, one bf16 ulp, on losses, probabilities and the f32 master weights after the steps.
  */
 class DnnlBf16LayoutTest {
-    private static final int BATCH = 4, STEPS = 3;
+    private static final int STEPS = DnnlLayoutParityTest.STEPS;
     private static final double TOL = 0x1p-7;
-
-    static Stream<Named<Model>> models() {
-        return Stream.of(
-                Named.of("densenet_bc depth 10, k 12", ModelRegistry.create("densenet_bc", ModelConfig.defaults().withDepth(10))),
-                Named.of("resnet_v1 depth 8", ModelRegistry.create("resnet_v1", ModelConfig.defaults().withDepth(8))),
-                Named.of("mnist_cnn", ModelRegistry.create("mnist_cnn")),
-                Named.of("y_network", ModelRegistry.create("y_network")));
-    }
 
     /** The bf16 format is what the probe says, stated in the device line, and sized without padding when channels last. */
     @Test void bf16FormatIsProbedSeparatelyAndStated() {
@@ -61,43 +44,22 @@ class DnnlBf16LayoutTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("dev.convkit.backend.dnnl.DnnlLayoutParityTest#models")
     void bf16TrainingInTheEngineLayoutMatchesCanonicalBf16Training(Model model) {
         assumeTrue(DnnlBf16.unsupportedReason() == null, () -> "no native bf16: " + DnnlBf16.unsupportedReason());
         BackendOptions options = BackendOptions.defaults().withDeterministic(true);
         try (DnnlBackend engineLayout = new DnnlBackend(options, true); DnnlBackend canonical = new DnnlBackend(options, false)) {
             assumeTrue(engineLayout.blocked(DType.BF16) != null, "oneDNN's bf16 convolution prefers no engine format here");
-            Run a = train(model, engineLayout), b = train(model, canonical);
-            for (int s = 0; s < STEPS; s++) assertClose("loss of step " + s, b.losses[s], a.losses[s]);
-            assertTrue(b.losses[STEPS - 1] != b.losses[0], "the steps changed the model");
-            for (int i = 0; i < b.probs.length; i++) assertClose("probability " + i, b.probs[i], a.probs[i]);
-            assertEquals(b.params.keySet(), a.params.keySet());
-            for (Map.Entry<String, float[]> e : b.params.entrySet()) {
-                float[] want = e.getValue(), got = a.params.get(e.getKey());
+            DnnlLayoutParityTest.Run a = DnnlLayoutParityTest.train(model, engineLayout, Precision.MIXED_BF16),
+                    b = DnnlLayoutParityTest.train(model, canonical, Precision.MIXED_BF16);
+            for (int s = 0; s < STEPS; s++) assertClose("loss of step " + s, b.losses()[s], a.losses()[s]);
+            assertTrue(b.losses()[STEPS - 1] != b.losses()[0], "the steps changed the model");
+            for (int i = 0; i < b.probs().length; i++) assertClose("probability " + i, b.probs()[i], a.probs()[i]);
+            assertEquals(b.params().keySet(), a.params().keySet());
+            for (Map.Entry<String, float[]> e : b.params().entrySet()) {
+                float[] want = e.getValue(), got = a.params().get(e.getKey());
                 for (int i = 0; i < want.length; i++) assertClose(e.getKey() + "[" + i + "]", want[i], got[i]);
             }
-        }
-    }
-
-    private record Run(float[] losses, float[] probs, Map<String, float[]> params) {}
-
-    /** {@value #STEPS} SGD steps in mixed bf16 on one fixed random batch, then inference on it. */
-    private static Run train(Model model, Backend engine) {
-        Random rnd = new Random(5);
-        int classes = model.outputs().get(0).shape().dim(-1);
-        float[][] inputs = new float[model.inputs().size()][];
-        for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = new float[(int) (model.inputs().get(i).shape().size() * BATCH)];
-            for (int k = 0; k < inputs[i].length; k++) inputs[i][k] = (float) rnd.nextGaussian();
-        }
-        float[] labels = new float[BATCH];
-        for (int i = 0; i < BATCH; i++) labels[i] = rnd.nextInt(classes);
-        try (CompiledModel m = new CompiledModel(model, engine, new SgdUpdate(0.9f, false), Precision.MIXED_BF16)) {
-            m.initialize(3);
-            float[] losses = new float[STEPS];
-            for (int s = 0; s < STEPS; s++) losses[s] = m.trainStep(inputs, labels, Labels.SPARSE, 0.05f).loss();
-            float[] probs = m.testStep(inputs, null, null).probs();
-            return new Run(losses, probs, m.parameters());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.convkit.backend.BackendOptions;
 import dev.convkit.exec.CompiledModel;
 import dev.convkit.graph.Input;
 import dev.convkit.graph.Model;
+import dev.convkit.graph.Precision;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.graph.SymbolicTensor;
 import dev.convkit.layers.Activation;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (Y-Network).
  */
 class DnnlLayoutParityTest {
-    private static final int BATCH = 4, STEPS = 3;
+    static final int BATCH = 4, STEPS = 3;
     private static final double TOL = 2e-4;
 
     static Stream<Named<Model>> models() {
@@ -120,10 +121,12 @@ class DnnlLayoutParityTest {
         }
     }
 
-    private record Run(float[] losses, float[] probs, Map<String, float[]> params) {}
+    record Run(float[] losses, float[] probs, Map<String, float[]> params) {}
 
-    /** {@value #STEPS} SGD steps on one fixed random batch, then inference on it. */
-    private static Run train(Model model, Backend engine) {
+    private static Run train(Model model, Backend engine) { return train(model, engine, Precision.FP32); }
+
+    /** {@value #STEPS} SGD steps under {@code precision} on one fixed random batch, then inference on it. */
+    static Run train(Model model, Backend engine, Precision precision) {
         Random rnd = new Random(5);
         int classes = model.outputs().get(0).shape().dim(-1);
         float[][] inputs = new float[model.inputs().size()][];
@@ -133,7 +136,7 @@ class DnnlLayoutParityTest {
         }
         float[] labels = new float[BATCH];
         for (int i = 0; i < BATCH; i++) labels[i] = rnd.nextInt(classes);
-        try (CompiledModel m = new CompiledModel(model, engine, new SgdUpdate(0.9f, false))) {
+        try (CompiledModel m = new CompiledModel(model, engine, new SgdUpdate(0.9f, false), precision)) {
             m.initialize(3);
             float[] losses = new float[STEPS];
             for (int s = 0; s < STEPS; s++) losses[s] = m.trainStep(inputs, labels, Labels.SPARSE, 0.05f).loss();
