@@ -53,6 +53,8 @@ final class ConvCases {
                         List.of(TensorSpec.f32(3, 10), TensorSpec.f32(10, 7), TensorSpec.f32(7))),
                 forward("dense without bias 5 to 3, batch 1", new DenseOp(false),
                         List.of(TensorSpec.f32(1, 5), TensorSpec.f32(5, 3))),
+                forward("dense with bias 6 to 4, batch 1 (the bias gradient sums one row)", new DenseOp(true),
+                        List.of(TensorSpec.f32(1, 6), TensorSpec.f32(6, 4), TensorSpec.f32(4))),
                 forward("dense 1 to 1, batch 2", new DenseOp(true),
                         List.of(TensorSpec.f32(2, 1), TensorSpec.f32(1, 1), TensorSpec.f32(1)))));
         list.add(fp32Not32());

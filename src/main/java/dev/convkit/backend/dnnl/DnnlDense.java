@@ -65,6 +65,10 @@ final class DnnlDense {
                 arg(DNNL_ARG_DST, b.dst(0, dw)));
         if (op.bias()) {
             dnnl_memory_desc db = b.plain(1, m);
+            if (n == 1) {   // oneDNN's reduction refuses a src with no reduced dimension; the sum of one row is a copy
+                b.reorder(b.src(1, dy), b.dst(1, db));
+                return;
+            }
             dnnl_primitive_desc sum = b.newPd();
             b.check(dnnl_reduction_primitive_desc_create(sum, b.backend().engine(), dnnl_reduction_sum, dy, db, 0f, 0f,
                     b.attr()), "dnnl_reduction_primitive_desc_create");
