@@ -68,10 +68,7 @@ public final class CompiledModel implements AutoCloseable {
      * depend on it.
      */
     public CompiledModel(Model model, Backend backend, OptimizerUpdate update, Precision precision, double weightDecay) {
-        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
-            throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + weightDecay);
-        }
-        this.weightDecay = weightDecay;
+        this.weightDecay = ProgramBuilder.requireWeightDecay(weightDecay);
         this.precision = Objects.requireNonNull(precision, "precision");
         String unsupported = backend.unsupportedType(precision.computeType());
         if (unsupported != null) {

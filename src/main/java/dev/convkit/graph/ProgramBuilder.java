@@ -63,9 +63,7 @@ public final class ProgramBuilder {
      * @param weightDecay ≥ 0 and finite; 0 adds nothing
      */
     public static Program training(Model m, int batch, Labels labels, Predicate<Op> fuses, Precision precision, double weightDecay) {
-        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
-            throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + weightDecay);
-        }
+        requireWeightDecay(weightDecay);
         if (m.outputs().size() != 1) throw new GraphException("model '" + m.name() + "' has " + m.outputs().size()
                 + " outputs; training needs exactly one (logits)");
         ProgramBuilder b = new ProgramBuilder(batch, true, fuses, precision);
@@ -85,6 +83,14 @@ public final class ProgramBuilder {
     }
 
     /** The l2 coefficient of one parameter: its own Keras l2, plus wd/2 for a kernel (one penalty op, not two). */
+    /** The one check of a coupled weight decay: ≥ 0 and finite, else an IllegalArgumentException naming it. */
+    public static double requireWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + weightDecay);
+        }
+        return weightDecay;
+    }
+
     private static float penalty(ParamSpec s, double weightDecay) {
         return s.kind() == ParamKind.KERNEL ? (float) (s.l2() + weightDecay / 2) : s.l2();
     }

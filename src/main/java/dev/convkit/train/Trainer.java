@@ -10,6 +10,7 @@ import dev.convkit.exec.CompiledModel;
 import dev.convkit.exec.CompiledModel.StepResult;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.Precision;
+import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.train.progress.ProgressBar;
 import java.io.IOException;
@@ -148,8 +149,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
          * @throws IllegalArgumentException when {@code wd} is negative, NaN or infinite
          */
         public Builder weightDecay(double wd) {
-            if (!(wd >= 0 && Double.isFinite(wd))) throw new IllegalArgumentException("weight decay must be >= 0 and finite, got " + wd);
-            weightDecay = wd;
+            weightDecay = ProgramBuilder.requireWeightDecay(wd);
             return this;
         }
 
