@@ -71,7 +71,7 @@ final class DnnlBackend implements Backend {
     private final NativeAddress zeroTarget = new NativeAddress();
     /** {@link #ZEROS_BYTES} bytes of zeros that nothing writes: the source of zero-stride copies. */
     private final Pointer zeros;
-    static final int ZEROS_BYTES = 256;
+    static final int ZEROS_BYTES = 1 << 16;
     private boolean open = true;
     /** Whether programs for this engine use fused ops ({@link #fuses}): {@link BackendOptions#fusedOps()}. */
     private final boolean fused;

@@ -85,6 +85,10 @@ final class DnnlConv2d {
     /** src [N, C, H, W], diffDst [N, O, OH, OW] → diffWeights [O, C/G, KH, KW], diffBias [O]?. */
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
+        if (DnnlConvGemm.takes(b, op)) {
+            DnnlConvGemm.backwardFilter(b, op);
+            return;
+        }
         long[] w = weightDims(b.outputs.get(0), op.groups());
         Types t = new Types(b.type(0), b.type(1));
         // bf16 in channel blocks: oneDNN's blocked-layout bf16 weight gradient (jit_bf16) took 470 ms per call on the MNIST

@@ -6,8 +6,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reduction_sum;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.DenseOp;
@@ -19,13 +17,13 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
  * Dense layers on oneDNN matmul with Keras weights [K, M] = [in, out]. The backward products use transposed views
- * (strided descriptors over the same bytes, no copies): dx = dy · wᵀ and dW = xᵀ · dy; the bias gradient is a
- * reduction (sum over the batch) of dy.
+ * (strided descriptors over the same bytes, no copies): dx = dy · wᵀ and dW = xᵀ · dy; the bias gradient (sum
+ * over the batch) is dyᵀ · 1.
  *
  * <p>Types: the products run in the activations' type. With bf16 activations the f32 master weights are converted
  * into a bf16 temporary of the same layout (one reorder over K·M values; the transposed view for dx likewise),
- * the weight gradient is written in f32 by the matmul itself (bf16 sources, f32 destination) and the bias gradient by
- * a bf16 → f32 reduction.
+ * the weight gradient is written in f32 by the matmul itself (bf16 sources, f32 destination), the bias gradient too
+ * (dyᵀ times a vector of ones).
  */
 final class DnnlDense {
     private DnnlDense() {}
@@ -63,16 +61,12 @@ final class DnnlDense {
         dnnl_primitive_desc pd = matmul(b, srcT, dy, null, dw);
         b.exec("matmul xT·dy", pd, arg(DNNL_ARG_SRC, b.src(0, srcT)), arg(DNNL_ARG_WEIGHTS, b.src(1, dy)),
                 arg(DNNL_ARG_DST, b.dst(0, dw)));
-        if (op.bias()) {
-            dnnl_memory_desc db = b.plain(1, m);
-            if (n == 1) {   // oneDNN's reduction refuses a src with no reduced dimension; the sum of one row is a copy
-                b.reorder(b.src(1, dy), b.dst(1, db));
-                return;
-            }
-            dnnl_primitive_desc sum = b.newPd();
-            b.check(dnnl_reduction_primitive_desc_create(sum, b.backend().engine(), dnnl_reduction_sum, dy, db, 0f, 0f,
-                    b.attr()), "dnnl_reduction_primitive_desc_create");
-            b.exec("reduction sum", sum, arg(DNNL_ARG_SRC, b.src(1, dy)), arg(DNNL_ARG_DST, b.dst(1, db)));
+        if (op.bias()) {   // Σ_n dy[n, m] = (dyᵀ · 1)[m]: matmul's fast path (oneDNN's reduction runs reference code here)
+            dnnl_memory_desc dyT = b.strided(b.type(1), new long[] {m, n}, new long[] {1, m});
+            dnnl_memory_desc ones = b.plain(b.type(1), n, 1), db = b.plain(m, 1);
+            Mem one = DnnlElementwise.ones(b, b.type(1), n);
+            b.exec("matmul dyT·1", matmul(b, dyT, ones, null, db), arg(DNNL_ARG_SRC, b.src(1, dyT)),
+                    arg(DNNL_ARG_WEIGHTS, b.view(one, 0, ones)), arg(DNNL_ARG_DST, b.dst(1, db)));
         }
     }
 

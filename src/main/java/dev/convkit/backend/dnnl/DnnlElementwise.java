@@ -95,4 +95,20 @@ final class DnnlElementwise {
                 dnnl_eltwise_linear, x, y, op.alpha(), 0f, b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
         b.exec("eltwise linear", pd, arg(DNNL_ARG_SRC, b.srcWork(0)), arg(DNNL_ARG_DST, b.dst(0, y)));
     }
+
+    /**
+     * A temporary vector [n] of type {@code t} filled with ones (zeros copied in, then 0·x + 1), the right-hand side
+     * of bias gradients written as products: Σ_p dy[p, o] = (dyᵀ · 1)[o], on matmul's fast path rather than the
+     * reduction primitive's reference code.
+     */
+    static DnnlKernelBuilder.Mem ones(DnnlKernelBuilder b, DType t, long n) {
+        dnnl_memory_desc md = b.plain(t, n);
+        DnnlKernelBuilder.Mem ones = b.temp(md);
+        b.reorder(b.zeros(b.strided(t, new long[] {n}, new long[] {0})), ones);
+        dnnl_primitive_desc pd = b.newPd();
+        b.check(dnnl_eltwise_forward_primitive_desc_create(pd, b.backend().engine(), dnnl_forward_inference,
+                dnnl_eltwise_linear, md, md, 0f, 1f, b.attr()), "dnnl_eltwise_forward_primitive_desc_create");
+        b.exec("eltwise ones", pd, arg(DNNL_ARG_SRC, ones), arg(DNNL_ARG_DST, ones));
+        return ones;
+    }
 }

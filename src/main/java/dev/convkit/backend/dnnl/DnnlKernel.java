@@ -9,6 +9,7 @@ import dev.convkit.backend.Buffer;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.Op;
 import dev.convkit.tensor.TensorSpec;
+import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
@@ -77,6 +78,13 @@ final class DnnlKernel implements Kernel {
     }
 
     @Override public Op op() { return op; }
+
+    /** What each primitive call of a run does, in order ("reorder", "matmul dyT·col", ...): which path was built. */
+    List<String> primitiveCalls() {
+        List<String> calls = new ArrayList<>();
+        for (Object s : steps) if (s instanceof PrimitiveCall c) calls.add(c.what());
+        return calls;
+    }
 
     @Override public List<TensorSpec> inputs() { return inputs; }
 

@@ -280,7 +280,10 @@ final class DnnlKernelBuilder {
         return bind(md, new Slot(s.source(), s.index(), s.offset() + bytes));
     }
 
-    /** The engine's constant zeros seen through {@code md}, which must read at most 256 bytes (zero strides). */
+    /**
+     * The engine's constant zeros seen through {@code md}, which must read at most {@link DnnlBackend#ZEROS_BYTES}
+     * bytes (zero strides).
+     */
     Mem zeros(dnnl_memory_desc md) { return bind(md, new Slot(Source.ZEROS, 0, 0)); }
 
     /** A temporary of this kernel, in its own region of the scratch buffer. */
