@@ -18,16 +18,16 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * The bf16 weight gradient of a convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per
  * image) as one matrix product: im2col, then oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW taps,
  * <pre>
- *   col [P, K·C]      col[(n, oh, ow), (kh, kw, c)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
- *   dWt [O, K·C] f32  = dyᵀ [O, P] · col            (dy in channels last is [P, O]; its transpose is a strided view)
- *   dW  [O, C, KH, KW] = dWt read as [O, KH, KW, C] (one reorder into the canonical weight gradient)
- *   db  [O]           = dyᵀ [O, P] · ones [P]
+ *   col [P, C·K]       col[(n, oh, ow), (c, kh, kw)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
+ *   dW  [O, C·KH·KW]   = dyᵀ [O, P] · col   (f32; the columns in OIHW order, so this is the canonical gradient itself)
+ *   db  [O]            = dyᵀ [O, P] · ones [P]
  * </pre>
+ * dy in channels last is [P, O] row-major, so dyᵀ is a strided view of it.
  * Why: oneDNN's convolution weight gradient runs its AMX kernels far below their rate when the image is small. On
  * VGG16-CIFAR100 at batch 64 (2 cores, AMX), the 512-channel 3x3 layers took 17.9 ms per call at 4x4 and 14.1 ms at
- * 2x2 (270 and 86 GFLOP/s) against 4.4 ms at 32x32 with 64 channels (1.1 TFLOP/s); the same products as one matmul
- * run at matmul's rate. The im2col copies are K reorders of [N, OH', OW', C] windows (channels contiguous), into a
- * temporary zeroed first when the window reaches into padding.
+ * 2x2 (270 and 86 GFLOP/s) against 4.4 ms at 32x32 with 64 channels (1.1 TFLOP/s); as one matmul they take 3.7 and
+ * 1.0-1.3 ms. The im2col copies are K reorders of [N, C, OH', OW'] windows (one per tap, into every K-th column),
+ * into a temporary zeroed first when the window reaches into padding.
  */
 final class DnnlConvGemm {
     private DnnlConvGemm() {}
@@ -88,19 +88,16 @@ final class DnnlConvGemm {
                 Mem from = b.view(src, (ih * w + iw) * c * bf16.bytes(),
                         b.strided(bf16, window, new long[] {h * w * c, 1, g.strideH() * w * c, g.strideW() * c}));
                 long tap = (long) kh * g.kernelW() + kw;
-                Mem to = b.view(col, ((rows.from() * ow + cols.from()) * row + tap * c) * bf16.bytes(),
-                        b.strided(bf16, window, new long[] {oh * ow * row, 1, ow * row, row}));
+                Mem to = b.view(col, ((rows.from() * ow + cols.from()) * row + tap) * bf16.bytes(),
+                        b.strided(bf16, window, new long[] {oh * ow * row, taps, ow * row, row}));
                 b.reorder(from, to);
             }
         }
 
         dnnl_memory_desc dyT = b.strided(bf16, new long[] {o, p}, new long[] {1, o});
-        Mem product = b.temp(b.plain(DType.F32, o, row));
-        b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), product.desc()),
-                arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, product));
-        long[] weightDims = {o, c, g.kernelH(), g.kernelW()};
-        Mem asOihw = b.view(product, 0, b.strided(DType.F32, weightDims, new long[] {row, 1, g.kernelW() * c, c}));
-        b.reorder(asOihw, b.dst(0, b.plain(DType.F32, weightDims)));
+        dnnl_memory_desc dw = b.plain(DType.F32, o, row);   // [O, C·KH·KW]: the canonical OIHW bytes
+        b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), dw),
+                arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, b.dst(0, dw)));
 
         if (op.bias()) {
             Mem ones = DnnlElementwise.ones(b, bf16, p);
