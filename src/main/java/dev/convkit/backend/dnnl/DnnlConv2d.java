@@ -51,6 +51,10 @@ final class DnnlConv2d {
 
     /** src [N, C, H, W], weights [O, C/G, KH, KW], bias [O]? → dst [N, O, OH, OW]. */
     static void forward(DnnlKernelBuilder b, Conv2d op) {
+        if (DnnlConvGemm.takes(b, op)) {
+            DnnlConvGemm.forward(b, op);
+            return;
+        }
         long[] x = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
         long[] y = DnnlDescs.dims(b.outputs.get(0));
         Types t = new Types(b.type(0), b.outType(0));

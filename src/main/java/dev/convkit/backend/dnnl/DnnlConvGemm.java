@@ -1,6 +1,7 @@
 package dev.convkit.backend.dnnl;
 
 import static dev.convkit.backend.dnnl.DnnlKernelBuilder.arg;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
@@ -8,25 +9,29 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
+import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.DType;
+import dev.convkit.tensor.Layout;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * The bf16 weight gradient of a convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per
- * image) as one matrix product: im2col, then oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW taps,
+ * A bf16 convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per image), forward and weight
+ * gradient, as one matrix product each: im2col, then oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW
+ * taps,
  * <pre>
  *   col [P, C·K]       col[(n, oh, ow), (c, kh, kw)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
+ *   y   [P, O]         = col · Wᵀ (+ bias)   (bf16; W = the OIHW weights as [O, C·KH·KW], converted to bf16 per run)
  *   dW  [O, C·KH·KW]   = dyᵀ [O, P] · col   (f32; the columns in OIHW order, so this is the canonical gradient itself)
  *   db  [O]            = dyᵀ [O, P] · ones [P]
  * </pre>
- * dy in channels last is [P, O] row-major, so dyᵀ is a strided view of it.
- * Why: oneDNN's convolution weight gradient runs its AMX kernels far below their rate when the image is small. On
+ * y and dy in channels last are [P, O] row-major, so y is written in place and dyᵀ is a strided view.
+ * Why: oneDNN's convolutions run their AMX kernels far below their rate when the image is small. On
  * VGG16-CIFAR100 at batch 64 (2 cores, AMX), the 512-channel 3x3 layers took 17.9 ms per call at 4x4 and 14.1 ms at
  * 2x2 (270 and 86 GFLOP/s) against 4.4 ms at 32x32 with 64 channels (1.1 TFLOP/s); as one matmul they take 3.7 and
- * 1.0-1.3 ms. The im2col copies are K reorders of [N, C, OH', OW'] windows (one per tap, into every K-th column),
+ * 1.0-1.3 ms; the forward calls took 6.0 and 4.6 ms. The im2col copies are K reorders of [N, C, OH', OW'] windows (one per tap, into every K-th column),
  * into a temporary zeroed first when the window reaches into padding.
  */
 final class DnnlConvGemm {
@@ -39,15 +44,30 @@ final class DnnlConvGemm {
     static final int MAX_OUTPUT_PIXELS = 16;
 
     /**
-     * Whether {@link #backwardFilter} takes this weight gradient: bf16 sources, one group, a small output, a row of
-     * col within the engine's constant zeros, and windows oneDNN can describe.
+     * Whether {@link #forward} takes this convolution: bf16 source and output, canonical weights, and
+     * {@link #small} geometry.
      */
+    static boolean takes(DnnlKernelBuilder b, Conv2d op) {
+        return op.groups() == 1 && b.type(0) == DType.BF16 && b.outType(0) == DType.BF16
+                && b.inputs.get(1).layout() == Layout.CANONICAL
+                && small(op.window(), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.outputs.get(0)));
+    }
+
+    /** Whether {@link #backwardFilter} takes this weight gradient: bf16 sources and {@link #small} geometry. */
     static boolean takes(DnnlKernelBuilder b, Conv2dBwdFilter op) {
-        if (op.groups() != 1 || b.type(0) != DType.BF16 || b.type(1) != DType.BF16) return false;
-        long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
-        long rowBytes = (long) op.window().kernelH() * op.window().kernelW() * x[1] * DType.BF16.bytes();
-        return dy[2] * dy[3] <= MAX_OUTPUT_PIXELS && rowBytes <= DnnlBackend.ZEROS_BYTES
-                && windowsDescribable(op.window(), x[2], x[3], dy[2], dy[3]);
+        return op.groups() == 1 && b.type(0) == DType.BF16 && b.type(1) == DType.BF16
+                && small(op.window(), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.inputs.get(1)));
+    }
+
+    /**
+     * One group's geometry the matmul form serves: an output of at most {@link #MAX_OUTPUT_PIXELS} pixels, a row of
+     * col within the engine's constant zeros, and windows oneDNN can describe. {@code x} [N, C, H, W], {@code y}
+     * [N, O, OH, OW].
+     */
+    private static boolean small(Window2d g, long[] x, long[] y) {
+        long rowBytes = (long) g.kernelH() * g.kernelW() * x[1] * DType.BF16.bytes();
+        return y[2] * y[3] <= MAX_OUTPUT_PIXELS && rowBytes <= DnnlBackend.ZEROS_BYTES
+                && windowsDescribable(g, x[2], x[3], y[2], y[3]);
     }
 
     /**
@@ -65,16 +85,50 @@ final class DnnlConvGemm {
         return true;
     }
 
+    /** src [N, C, H, W] bf16, weights [O, C, KH, KW] f32, bias [O] f32? → dst [N, O, OH, OW] bf16 = col · Wᵀ (+ bias). */
+    static void forward(DnnlKernelBuilder b, Conv2d op) {
+        long[] x = DnnlDescs.dims(b.inputs.get(0)), y = DnnlDescs.dims(b.outputs.get(0));
+        long o = y[1], p = y[0] * y[2] * y[3], row = (long) op.window().kernelH() * op.window().kernelW() * x[1];
+        Mem col = im2col(b, op.window(), b.srcAs(0, b.tagged(DType.BF16, x, dnnl_nhwc)), x, y[2], y[3]);
+        long[] rowsByO = {row, o}, transposed = {1, row};   // Wᵀ [C·KH·KW, O]: the OIHW weights read by columns
+        Mem weights = b.temp(b.strided(DType.BF16, rowsByO, transposed));
+        b.reorder(b.src(1, b.strided(DType.F32, rowsByO, transposed)), weights);
+        dnnl_memory_desc bias = op.bias() ? b.plain(DType.F32, 1, o) : null, out = b.plain(DType.BF16, p, o);
+        Mem dst = b.dstAs(0, b.tagged(DType.BF16, y, dnnl_nhwc));   // right before the matmul: its reorder out follows it
+        dnnl_primitive_desc pd = matmul(b, col.desc(), weights.desc(), bias, out);
+        if (op.bias()) {
+            b.exec("matmul col·wT", pd, arg(DNNL_ARG_SRC, col), arg(DNNL_ARG_WEIGHTS, weights),
+                    arg(DNNL_ARG_BIAS, b.src(2, bias)), arg(DNNL_ARG_DST, b.view(dst, 0, out)));
+        } else {
+            b.exec("matmul col·wT", pd, arg(DNNL_ARG_SRC, col), arg(DNNL_ARG_WEIGHTS, weights),
+                    arg(DNNL_ARG_DST, b.view(dst, 0, out)));
+        }
+    }
+
     /** src [N, C, H, W] bf16, diffDst [N, O, OH, OW] bf16 → diffWeights [O, C, KH, KW] f32, diffBias [O] f32?. */
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
-        Window2d g = op.window();
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
-        long n = x[0], c = x[1], h = x[2], w = x[3], o = dy[1], oh = dy[2], ow = dy[3];
+        long o = dy[1], p = dy[0] * dy[2] * dy[3], row = (long) op.window().kernelH() * op.window().kernelW() * x[1];
+        DType bf16 = DType.BF16;
+        Mem col = im2col(b, op.window(), b.srcAs(0, b.tagged(bf16, x, dnnl_nhwc)), x, dy[2], dy[3]);
+        Mem diffDst = b.srcAs(1, b.tagged(bf16, dy, dnnl_nhwc));
+        dnnl_memory_desc dyT = b.strided(bf16, new long[] {o, p}, new long[] {1, o});
+        dnnl_memory_desc dw = b.plain(DType.F32, o, row);   // [O, C·KH·KW]: the canonical OIHW bytes
+        b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), null, dw),
+                arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, b.dst(0, dw)));
+        if (op.bias()) {
+            Mem ones = DnnlElementwise.ones(b, bf16, p);
+            dnnl_memory_desc onesCol = b.plain(bf16, p, 1), db = b.plain(DType.F32, o, 1);
+            b.exec("matmul dyT·1", matmul(b, dyT, onesCol, null, db), arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)),
+                    arg(DNNL_ARG_WEIGHTS, b.view(ones, 0, onesCol)), arg(DNNL_ARG_DST, b.dst(1, db)));
+        }
+    }
+
+    /** col [N·OH·OW, C·KH·KW] bf16 (a temporary) of {@code src} [N, C, H, W] in channels last, as in the class comment. */
+    private static Mem im2col(DnnlKernelBuilder b, Window2d g, Mem src, long[] x, long oh, long ow) {
+        long n = x[0], c = x[1], h = x[2], w = x[3];
         long taps = (long) g.kernelH() * g.kernelW(), p = n * oh * ow, row = taps * c;
         DType bf16 = DType.BF16;
-        Mem src = b.srcAs(0, b.tagged(bf16, x, dnnl_nhwc));
-        Mem diffDst = b.srcAs(1, b.tagged(bf16, dy, dnnl_nhwc));
-
         Mem col = b.temp(b.plain(bf16, p, row));
         if (reachesPadding(g, h, w, oh, ow)) b.reorder(b.zeros(b.strided(bf16, new long[] {p, row}, new long[] {0, 1})), col);
         for (int kh = 0; kh < g.kernelH(); kh++) {
@@ -93,18 +147,7 @@ final class DnnlConvGemm {
                 b.reorder(from, to);
             }
         }
-
-        dnnl_memory_desc dyT = b.strided(bf16, new long[] {o, p}, new long[] {1, o});
-        dnnl_memory_desc dw = b.plain(DType.F32, o, row);   // [O, C·KH·KW]: the canonical OIHW bytes
-        b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), dw),
-                arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, b.dst(0, dw)));
-
-        if (op.bias()) {
-            Mem ones = DnnlElementwise.ones(b, bf16, p);
-            dnnl_memory_desc onesCol = b.plain(bf16, p, 1), db = b.plain(DType.F32, o, 1);
-            b.exec("matmul dyT·1", matmul(b, dyT, onesCol, db), arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)),
-                    arg(DNNL_ARG_WEIGHTS, b.view(ones, 0, onesCol)), arg(DNNL_ARG_DST, b.dst(1, db)));
-        }
+        return col;
     }
 
     /** Whether some tap of some output position falls outside the image (then col needs zeros). */
@@ -137,9 +180,9 @@ final class DnnlConvGemm {
     }
 
     private static dnnl_primitive_desc matmul(DnnlKernelBuilder b, dnnl_memory_desc src, dnnl_memory_desc weights,
-                                              dnnl_memory_desc dst) {
+                                              dnnl_memory_desc bias, dnnl_memory_desc dst) {
         dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_matmul_primitive_desc_create(pd, b.backend().engine(), src, weights, null, dst, b.attr()),
+        b.check(dnnl_matmul_primitive_desc_create(pd, b.backend().engine(), src, weights, bias, dst, b.attr()),
                 "dnnl_matmul_primitive_desc_create");
         return pd;
     }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Kernel;
+import dev.convkit.ops.Conv2d;
 import dev.convkit.ops.Conv2dBwdFilter;
+import dev.convkit.ops.Op;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
@@ -18,6 +20,7 @@ import dev.convkit.testing.Closeness.Tolerance;
 import dev.convkit.testing.EngineHarness;
 import dev.convkit.testing.RandomTensors;
 import dev.convkit.testing.ReferenceOps;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -28,17 +31,20 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bf16 convolution weight gradient on small images as im2col + matmul ({@link DnnlConvGemm}): which geometries
- * take it (and which stay on oneDNN's convolution), and its values against the float64 reference, in canonical and
- * engine-layout inputs.
+ * The bf16 convolution on small images as im2col + matmul ({@link DnnlConvGemm}), forward and weight gradient: which
+ * geometries take it (and which stay on oneDNN's convolution), and its values against the float64 reference, in
+ * canonical and engine-layout inputs.
  *
- * <p>Tolerance: the sources are exact bf16 values, so every product is exact in f32 and only f32 accumulation over
- * the P = N·OH·OW ≤ 48 terms of magnitude ≤ 1 remains: at most 48·48·2⁻²⁴ ≈ 1.4·10⁻⁴ in the worst case, about 10⁻⁶
- * in practice. That is far below the bf16 conformance tolerance (2⁻⁷·√48 ≈ 0.05): a wrong tap, offset or padding is
- * off by O(1), and a gradient rounded to bf16 on the way (2⁻⁹ of values up to ~5) by about 10⁻².
+ * <p>Tolerances. Every input is an exact bf16 value (the f32 weights and bias too), so every product is exact in f32
+ * and the conversions are exact. Weight gradient (f32): only f32 accumulation over P = N·OH·OW ≤ 48 terms of
+ * magnitude ≤ 1 remains, at most 48·48·2⁻²⁴ ≈ 1.4·10⁻⁴, about 10⁻⁶ in practice; far below the bf16 conformance
+ * tolerance (2⁻⁷·√48 ≈ 0.05): a wrong tap, offset or padding is off by O(1), a gradient rounded to bf16 on the way
+ * (2⁻⁹ of values up to ~5) by about 10⁻². Forward (bf16 output): the output's own rounding, 2⁻⁹·|y|, plus the same
+ * accumulation error over C·KH·KW ≤ 360 terms (≤ 10⁻⁵ in practice), so 2⁻⁸·|y| + 10⁻⁴.
  */
 class DnnlConvGemmTest {
     private static final Tolerance F32_SUMS = new Tolerance(1.5e-4, 0);
+    private static final Tolerance BF16_OUTPUT = new Tolerance(1e-4, 0x1p-8);
     private static Backend cpu;
 
     @BeforeAll static void open() { cpu = new DnnlProvider().open(BackendOptions.defaults()); }
@@ -63,29 +69,43 @@ class DnnlConvGemmTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
+    void forwardMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
+        int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
+        List<TensorSpec> specs = new ArrayList<>(List.of(TensorSpec.of(DType.BF16, n, c, h, w),
+                TensorSpec.f32(o, c, win.kernelH(), win.kernelW())));
+        if (bias) specs.add(TensorSpec.f32(o));
+        check(name, new Conv2d(win, bias), specs, "matmul col·wT", gemm, BF16_OUTPUT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
     void weightGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
-        String noBf16 = cpu.unsupportedType(DType.BF16);
-        assumeTrue(noBf16 == null, () -> "the cpu engine does not run bf16 here: " + noBf16);
         int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
         Conv2dBwdFilter op = new Conv2dBwdFilter(win, Shape.of(o, c, win.kernelH(), win.kernelW()), bias);
         List<TensorSpec> specs = List.of(TensorSpec.of(DType.BF16, n, c, h, w),
                 TensorSpec.of(DType.BF16, n, o, win.outH(h), win.outW(w)));
+        check(name, op, specs, "matmul dyT·col", gemm, F32_SUMS);
+    }
+
+    /** Runs {@code op} on bf16-exact inputs in both layouts: the path taken ({@code call} present) and the values. */
+    private static void check(String name, Op op, List<TensorSpec> specs, String call, boolean gemm, Tolerance tol) {
+        String noBf16 = cpu.unsupportedType(DType.BF16);
+        assumeTrue(noBf16 == null, () -> "the cpu engine does not run bf16 here: " + noBf16);
         Random rnd = new Random(name.hashCode());
-        double[][] inputs = new double[2][];
-        for (int i = 0; i < 2; i++) inputs[i] = Bf16.round(RandomTensors.uniform(rnd, (int) specs.get(i).size(), -1, 1));
+        double[][] inputs = new double[specs.size()][];
+        for (int i = 0; i < inputs.length; i++) inputs[i] = Bf16.round(RandomTensors.uniform(rnd, (int) specs.get(i).size(), -1, 1));
         double[][] expected = ReferenceOps.run(op, specs, RandomTensors.copy(inputs));
         for (boolean engineLayout : new boolean[] {false, true}) {
-            List<TensorSpec> compiled = engineLayout
-                    ? specs.stream().map(s -> new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE)).toList() : specs;
+            String where = name + (engineLayout ? " (engine layout)" : "");
+            List<TensorSpec> compiled = specs.stream().map(s -> engineLayout && s.dtype() == DType.BF16
+                    ? new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE) : s).toList();
             try (Kernel k = cpu.compile(op, compiled, null)) {
-                boolean tookGemm = ((DnnlKernel) k).primitiveCalls().contains("matmul dyT·col");
-                assertEquals(gemm, tookGemm, name + (engineLayout ? " (engine layout)" : "") + ": calls "
-                        + ((DnnlKernel) k).primitiveCalls());
+                List<String> calls = ((DnnlKernel) k).primitiveCalls();
+                assertEquals(gemm, calls.contains(call), where + ": calls " + calls);
             }
             double[][] got = new EngineHarness(cpu, engineLayout).run(op, specs, inputs).outputs();
             for (int j = 0; j < expected.length; j++) {
-                Closeness.assertClose(name + " output " + j + (engineLayout ? " (engine layout)" : ""),
-                        op.outputs(specs).get(j).shape(), expected[j], got[j], F32_SUMS);
+                Closeness.assertClose(where + " output " + j, op.outputs(specs).get(j).shape(), expected[j], got[j], tol);
             }
         }
     }
