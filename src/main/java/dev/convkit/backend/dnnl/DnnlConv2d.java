@@ -74,6 +74,10 @@ final class DnnlConv2d {
 
     /** diffDst [N, O, OH, OW], weights [O, C/G, KH, KW] → diffSrc [N, C, H, W]. */
     static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
+        if (DnnlConvGemm.takes(b, op)) {
+            DnnlConvGemm.backwardData(b, op);
+            return;
+        }
         long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
         Types t = new Types(b.outType(0), b.type(0));   // as the forward: src = diffSrc's type, dst = diffDst's

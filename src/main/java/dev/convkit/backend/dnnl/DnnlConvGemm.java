@@ -10,6 +10,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.Conv2d;
+import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.DType;
@@ -18,14 +19,15 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * A bf16 convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per image), forward and weight
- * gradient, as one matrix product each: im2col, then oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW
+ * A bf16 convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per image), forward and both
+ * gradients, as one matrix product each: im2col (or col2im), around oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW
  * taps,
  * <pre>
  *   col [P, C·K]       col[(n, oh, ow), (c, kh, kw)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
  *   y   [P, O]         = col · Wᵀ (+ bias)   (bf16; W = the OIHW weights as [O, C·KH·KW], converted to bf16 per run)
  *   dW  [O, C·KH·KW]   = dyᵀ [O, P] · col   (f32; the columns in OIHW order, so this is the canonical gradient itself)
  *   db  [O]            = dyᵀ [O, P] · ones [P]
+ *   dcol [P, C·K]      = dy · W (f32), then dx = col2im(dcol): every tap's columns added at its input pixels
  * </pre>
  * y and dy in channels last are [P, O] row-major, so y is written in place and dyᵀ is a strided view.
  * Why: oneDNN's convolutions run their AMX kernels far below their rate when the image is small. On
@@ -51,6 +53,14 @@ final class DnnlConvGemm {
         return op.groups() == 1 && b.type(0) == DType.BF16 && b.outType(0) == DType.BF16
                 && b.inputs.get(1).layout() == Layout.CANONICAL
                 && small(op.window(), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.outputs.get(0)));
+    }
+
+    /** Whether {@link #backwardData} takes this data gradient: bf16 gradients, canonical weights, {@link #small} geometry. */
+    static boolean takes(DnnlKernelBuilder b, Conv2dBwdData op) {
+        long[] dx = DnnlDescs.dims(b.outputs.get(0));
+        return op.groups() == 1 && b.type(0) == DType.BF16 && b.outType(0) == DType.BF16
+                && b.inputs.get(1).layout() == Layout.CANONICAL && dx[1] * Float.BYTES <= DnnlBackend.ZEROS_BYTES
+                && small(op.window(), dx, DnnlDescs.dims(b.inputs.get(0)));
     }
 
     /** Whether {@link #backwardFilter} takes this weight gradient: bf16 sources and {@link #small} geometry. */
@@ -103,6 +113,45 @@ final class DnnlConvGemm {
             b.exec("matmul col·wT", pd, arg(DNNL_ARG_SRC, col), arg(DNNL_ARG_WEIGHTS, weights),
                     arg(DNNL_ARG_DST, b.view(dst, 0, out)));
         }
+    }
+
+    /**
+     * diffDst [N, O, OH, OW] bf16, weights [O, C, KH, KW] f32 → diffSrc [N, C, H, W] bf16: dcol = dy · W in f32, then
+     * col2im: each tap's columns added into an f32 image (K accumulating reorders), converted to bf16 once.
+     */
+    static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
+        Window2d g = op.window();
+        long[] dy = DnnlDescs.dims(b.inputs.get(0)), dx = DnnlDescs.dims(b.outputs.get(0));
+        long n = dx[0], c = dx[1], h = dx[2], w = dx[3], o = dy[1], oh = dy[2], ow = dy[3];
+        long taps = (long) g.kernelH() * g.kernelW(), p = n * oh * ow, row = taps * c;
+        Mem diffDst = b.srcAs(0, b.tagged(DType.BF16, dy, dnnl_nhwc));
+        Mem weights = b.temp(b.plain(DType.BF16, o, row));
+        b.reorder(b.src(1, b.plain(DType.F32, o, row)), weights);
+        Mem dcol = b.temp(b.plain(DType.F32, p, row));
+        dnnl_memory_desc dyRows = b.plain(DType.BF16, p, o);
+        b.exec("matmul dy·w", matmul(b, dyRows, weights.desc(), null, dcol.desc()),
+                arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyRows)), arg(DNNL_ARG_WEIGHTS, weights), arg(DNNL_ARG_DST, dcol));
+
+        Mem image = b.temp(b.tagged(DType.F32, dx, dnnl_nhwc));
+        b.reorder(b.zeros(b.strided(DType.F32, new long[] {n * h * w, c}, new long[] {0, 1})),
+                b.view(image, 0, b.plain(DType.F32, n * h * w, c)));
+        for (int kh = 0; kh < g.kernelH(); kh++) {
+            for (int kw = 0; kw < g.kernelW(); kw++) {
+                Range rows = Range.of(oh, h, g.strideH(), g.padTop() - (long) kh * g.dilationH());
+                Range cols = Range.of(ow, w, g.strideW(), g.padLeft() - (long) kw * g.dilationW());
+                if (rows.isEmpty() || cols.isEmpty()) continue;   // this tap reaches only padding
+                long ih = rows.from() * g.strideH() - g.padTop() + (long) kh * g.dilationH();
+                long iw = cols.from() * g.strideW() - g.padLeft() + (long) kw * g.dilationW();
+                long[] window = {n, c, rows.size(), cols.size()};
+                long tap = (long) kh * g.kernelW() + kw;
+                Mem from = b.view(dcol, ((rows.from() * ow + cols.from()) * row + tap) * Float.BYTES,
+                        b.strided(DType.F32, window, new long[] {oh * ow * row, taps, ow * row, row}));
+                Mem to = b.view(image, (ih * w + iw) * c * Float.BYTES,
+                        b.strided(DType.F32, window, new long[] {h * w * c, 1, g.strideH() * w * c, g.strideW() * c}));
+                b.accumulate(from, to);
+            }
+        }
+        b.reorder(image, b.dst(0));
     }
 
     /** src [N, C, H, W] bf16, diffDst [N, O, OH, OW] bf16 → diffWeights [O, C, KH, KW] f32, diffBias [O] f32?. */

@@ -3,6 +3,7 @@ package dev.convkit.backend.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_data_type_undef;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_submemory;
@@ -13,7 +14,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministic;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
@@ -40,6 +45,7 @@ import java.util.List;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -75,6 +81,7 @@ final class DnnlKernelBuilder {
     /** Output reorders waiting for the next primitive call (from a temporary into the dst buffer). */
     private final List<Mem[]> pendingOutputs = new ArrayList<>();
     private dnnl_primitive_attr attr;
+    private dnnl_primitive_attr accumulatingAttr;
     private long tempBytes;
     private long savedBytes;
     private long savedRead;
@@ -215,18 +222,33 @@ final class DnnlKernelBuilder {
      * {@code BackendOptions.deterministic} oneDNN must pick implementations whose results do not vary between runs.
      */
     dnnl_primitive_attr attr() {
-        if (attr == null) {
-            dnnl_primitive_attr a = new dnnl_primitive_attr();
-            check(dnnl_primitive_attr_create(a), "dnnl_primitive_attr_create");
-            resources.add("dnnl_primitive_attr_destroy", () -> dnnl_primitive_attr_destroy(a));
-            check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user),
-                    "dnnl_primitive_attr_set_scratchpad_mode");
-            if (backend.deterministic()) {
-                check(dnnl_primitive_attr_set_deterministic(a, 1), "dnnl_primitive_attr_set_deterministic");
-            }
-            attr = a;
-        }
+        if (attr == null) attr = newAttr();
         return attr;
+    }
+
+    /** {@link #attr()} plus a sum post-op: the primitive adds its result to what its destination holds. */
+    private dnnl_primitive_attr accumulatingAttr() {
+        if (accumulatingAttr == null) {
+            dnnl_primitive_attr a = newAttr();
+            dnnl_post_ops sum = new dnnl_post_ops();
+            check(dnnl_post_ops_create(sum), "dnnl_post_ops_create");
+            resources.add("dnnl_post_ops_destroy", () -> dnnl_post_ops_destroy(sum));
+            check(dnnl_post_ops_append_sum(sum, 1f, 0, dnnl_data_type_undef), "dnnl_post_ops_append_sum");
+            check(dnnl_primitive_attr_set_post_ops(a, sum), "dnnl_primitive_attr_set_post_ops");
+            accumulatingAttr = a;
+        }
+        return accumulatingAttr;
+    }
+
+    private dnnl_primitive_attr newAttr() {
+        dnnl_primitive_attr a = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(a), "dnnl_primitive_attr_create");
+        resources.add("dnnl_primitive_attr_destroy", () -> dnnl_primitive_attr_destroy(a));
+        check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode");
+        if (backend.deterministic()) {
+            check(dnnl_primitive_attr_set_deterministic(a, 1), "dnnl_primitive_attr_set_deterministic");
+        }
+        return a;
     }
 
     /** An empty primitive-descriptor handle for a {@code dnnl_*_primitive_desc_create} call, released with the kernel. */
@@ -345,11 +367,16 @@ final class DnnlKernelBuilder {
     static Arg arg(int kind, Mem mem) { return new Arg(kind, mem); }
 
     /** Appends a reorder (layout conversion or plain copy) from one memory to another of the same logical shape. */
-    void reorder(Mem from, Mem to) {
+    void reorder(Mem from, Mem to) { reorder(from, to, attr(), "reorder"); }
+
+    /** Appends a reorder that adds {@code from} to {@code to} (of the same logical shape) instead of overwriting it. */
+    void accumulate(Mem from, Mem to) { reorder(from, to, accumulatingAttr(), "reorder +="); }
+
+    private void reorder(Mem from, Mem to, dnnl_primitive_attr a, String what) {
         dnnl_primitive_desc pd = newPd();
-        check(dnnl_reorder_primitive_desc_create(pd, from.desc(), backend.engine(), to.desc(), backend.engine(), attr()),
+        check(dnnl_reorder_primitive_desc_create(pd, from.desc(), backend.engine(), to.desc(), backend.engine(), a),
                 "dnnl_reorder_primitive_desc_create");
-        exec("reorder", pd, arg(DNNL_ARG_FROM, from), arg(DNNL_ARG_TO, to));
+        exec(what, pd, arg(DNNL_ARG_FROM, from), arg(DNNL_ARG_TO, to));
     }
 
     /**

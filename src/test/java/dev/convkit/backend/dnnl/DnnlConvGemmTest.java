@@ -7,6 +7,7 @@ import dev.convkit.backend.Backend;
 import dev.convkit.backend.BackendOptions;
 import dev.convkit.backend.Kernel;
 import dev.convkit.ops.Conv2d;
+import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.Window2d;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bf16 convolution on small images as im2col + matmul ({@link DnnlConvGemm}), forward and weight gradient: which
+ * The bf16 convolution on small images as matmul ({@link DnnlConvGemm}), forward and both gradients: which
  * geometries take it (and which stay on oneDNN's convolution), and its values against the float64 reference, in
  * canonical and engine-layout inputs.
  *
@@ -39,8 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the conversions are exact. Weight gradient (f32): only f32 accumulation over P = N·OH·OW ≤ 48 terms of
  * magnitude ≤ 1 remains, at most 48·48·2⁻²⁴ ≈ 1.4·10⁻⁴, about 10⁻⁶ in practice; far below the bf16 conformance
  * tolerance (2⁻⁷·√48 ≈ 0.05): a wrong tap, offset or padding is off by O(1), a gradient rounded to bf16 on the way
- * (2⁻⁹ of values up to ~5) by about 10⁻². Forward (bf16 output): the output's own rounding, 2⁻⁹·|y|, plus the same
- * accumulation error over C·KH·KW ≤ 360 terms (≤ 10⁻⁵ in practice), so 2⁻⁸·|y| + 10⁻⁴.
+ * (2⁻⁹ of values up to ~5) by about 10⁻². Forward and data gradient (bf16 outputs): the output's own rounding,
+ * 2⁻⁹·|y|, plus the same accumulation error over at most C·KH·KW ≤ 360 terms (≤ 10⁻⁵ in practice), so
+ * 2⁻⁸·|y| + 10⁻⁴ (the data gradient is summed over taps in f32 and rounded once).
  */
 class DnnlConvGemmTest {
     private static final Tolerance F32_SUMS = new Tolerance(1.5e-4, 0);
@@ -75,6 +77,16 @@ class DnnlConvGemmTest {
                 TensorSpec.f32(o, c, win.kernelH(), win.kernelW())));
         if (bias) specs.add(TensorSpec.f32(o));
         check(name, new Conv2d(win, bias), specs, "matmul col·wT", gemm, BF16_OUTPUT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void dataGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
+        int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
+        Conv2dBwdData op = new Conv2dBwdData(win, Shape.of(n, c, h, w), 1);
+        List<TensorSpec> specs = List.of(TensorSpec.of(DType.BF16, n, o, win.outH(h), win.outW(w)),
+                TensorSpec.f32(o, c, win.kernelH(), win.kernelW()));
+        check(name, op, specs, "matmul dy·w", gemm, BF16_OUTPUT);
     }
 
     @ParameterizedTest(name = "{0}")
