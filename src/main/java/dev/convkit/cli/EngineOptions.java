@@ -17,7 +17,7 @@ final class EngineOptions {
     int threads;
 
     @Option(names = "--precision", paramLabel = "NAME",
-            description = "fp32 (default) or bf16: bf16 computes and stores activations in bfloat16 with f32 weights, gradients and loss (Keras's mixed_bfloat16); the cpu engine needs a CPU with native bf16 (AVX512-BF16, AVX2-VNNI-2 or AMX). Checkpoints are the same under both.")
+            description = "fp32 or bf16 (default: fp32 for fit, the run's own for evaluate and predict): bf16 computes and stores activations in bfloat16 with f32 weights, gradients and loss (Keras's mixed_bfloat16); the cpu engine needs a CPU with native bf16 (AVX512-BF16, AVX2-VNNI-2 or AMX). Checkpoints are the same under both.")
     String precision;
 
     @Option(names = "--deterministic", description = "Only algorithms whose results do not vary between runs (cuDNN).")

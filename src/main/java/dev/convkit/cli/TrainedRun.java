@@ -61,10 +61,11 @@ final class TrainedRun implements AutoCloseable {
             normalizer = DataSource.normalizer(true, train);
             out.printf(Locale.ROOT, "normalisation: pixel mean of the %,d %s training images, as in training%n", train.size(), config.dataset());
         }
-        Precision precision = engine.precision(null);
+        Precision chosen = engine.precision(config.precision());   // checks a --precision name before the engine opens
         Backend backend = engine.open(out);
         Trainer trainer = null;
         try {
+            Precision precision = precisionOn(backend, chosen, engine.precision != null, config, out);
             trainer = Trainer.builder(model, backend, null).precision(precision).build();
             trainer.loadWeights(c);
         } catch (RuntimeException e) {
@@ -76,6 +77,24 @@ final class TrainedRun implements AutoCloseable {
         out.printf(Locale.ROOT, "checkpoint: %s/%s, model %s after %d epoch%s%n", dir, name, registry, epochs, epochs == 1 ? "" : "s");
         out.flush();
         return new TrainedRun(c, config, model, normalizer, backend, trainer);
+    }
+
+    /**
+     * The policy to run under: {@code --precision} when given, else the run's own (a bf16 run is evaluated in bf16,
+     * which reproduces its logged accuracy), said on one line; a bf16 run on an engine without bf16 falls back to
+     * fp32 with the reason (checkpoints are the same under both), while an explicit {@code --precision bf16} there
+     * fails as in {@code fit}.
+     */
+    private static Precision precisionOn(Backend backend, Precision chosen, boolean explicit, FitConfig config, PrintWriter out) {
+        if (explicit || chosen == Precision.FP32) return chosen;
+        String missing = backend.unsupportedType(chosen.computeType());
+        if (missing == null) {
+            out.println("precision: " + chosen.kerasName() + ", as the run was trained (--precision fp32 for float32)");
+            return chosen;
+        }
+        out.println("precision: float32: the run was trained in " + config.precision() + " but " + missing
+                + "; the weights are the same under both");
+        return Precision.FP32;
     }
 
     @Override public void close() {

@@ -2,8 +2,13 @@ package dev.convkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convkit.backend.Backend;
+import dev.convkit.backend.BackendOptions;
+import dev.convkit.backend.Backends;
+import dev.convkit.tensor.DType;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +81,42 @@ class FitEndToEndTest {
         String expected = String.format(Locale.ROOT, "mnist test, 128 images: loss: %.4f - accuracy: %.4f", csvValue(csv, 1, "val_loss"),
                 csvValue(csv, 1, "val_accuracy"));
         assertTrue(ev.out().contains(expected), "expected '" + expected + "'\n" + ev.transcript());
+    }
+
+    /**
+     * A run recorded as trained in bf16 (this fp32 run's folder copied with "precision": "bf16" in its run record; the
+     * weights are the same under both policies) is evaluated in bf16 unless --precision says otherwise, or in fp32
+     * with the reason on an engine without bf16.
+     */
+    @Test void evaluateRunsUnderTheRunsOwnPrecision() throws IOException {
+        Path bf16Run = tmp.resolve("recorded-bf16");
+        Files.createDirectories(bf16Run);
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) Files.copy(f, bf16Run.resolve(f.getFileName()));
+        }
+        for (String json : new String[] {"checkpoint.json", "best.json"}) {
+            Path f = bf16Run.resolve(json);
+            String text = Files.readString(f);
+            String patched = text.replaceFirst("\"precision\"\\s*:\\s*\"fp32\"", "\"precision\": \"bf16\"");
+            assertNotEquals(text, patched, json + " records no fp32 precision to change");
+            Files.writeString(f, patched);
+        }
+        CliRun ev = CliRun.of("evaluate", "--checkpoint", bf16Run.toString(), "--limit-test", "128", "--engine", "cpu");
+        assertEquals(0, ev.exit(), ev.transcript());
+        String bf16Missing;
+        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults())) {
+            bf16Missing = cpu.unsupportedType(DType.BF16);
+        }
+        String said = bf16Missing == null ? "precision: mixed_bfloat16, as the run was trained (--precision fp32 for float32)"
+                : "precision: float32: the run was trained in bf16 but " + bf16Missing;
+        assertTrue(ev.out().contains(said), "expected '" + said + "'\n" + ev.transcript());
+        CliRun fp32 = CliRun.of("evaluate", "--checkpoint", bf16Run.toString(), "--limit-test", "128", "--engine", "cpu",
+                "--precision", "fp32");
+        assertEquals(0, fp32.exit(), fp32.transcript());
+        assertFalse(fp32.out().contains("precision:"), fp32.transcript());
+        String csv = Files.readString(run.resolve("log.csv"));
+        assertTrue(fp32.out().contains(String.format(Locale.ROOT, "accuracy: %.4f", csvValue(csv, 1, "val_accuracy"))),
+                "--precision fp32 on the copied fp32 weights reproduces the fp32 run\n" + fp32.transcript());
     }
 
     @Test void predictPrintsClassesAndComparesWithTheLabels() {
