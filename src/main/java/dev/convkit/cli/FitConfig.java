@@ -21,7 +21,7 @@ import java.util.Map;
  * @param nesterov         SGD with Nesterov momentum
  * @param warmupEpochs     linear warm-up before the schedule (0 = none); cosine then decays over the remaining epochs
  * @param labelSmoothing   ε of the training targets (0 = exact one-hot / sparse labels)
- * @param weightDecay      coupled weight decay on every kernel (0 = none); see {@link dev.convkit.train.Trainer.Builder#weightDecay}
+ * @param weightDecay      coupled weight decay on every kernel (0 = none); see {@link dev.convkit.train.TrainerBuilder#weightDecay}
  * @param plateau          ReduceLROnPlateau on val_loss, or null for none
  * @param augmentation     what --augment does (shifts, flip, pad-crop)
  * @param limitTrain       first N training records, or null for all

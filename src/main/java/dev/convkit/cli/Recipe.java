@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code nesterov} (SGD only), {@code schedule} ("constant", "steps", "cosine", "onecycle"), {@code warmup_epochs}
  * (linear warm-up before the schedule), {@code label_smoothing} (ε of the training targets),
  * {@code weight_decay} (coupled weight decay in [0, 1) on every kernel, as PyTorch's {@code SGD(weight_decay)}; see
- * {@link dev.convkit.train.Trainer.Builder#weightDecay}), {@code reduce_lr_on_plateau}
+ * {@link dev.convkit.train.TrainerBuilder#weightDecay}), {@code reduce_lr_on_plateau}
  * ({@code {"factor", "patience", "min_lr"}}, monitoring val_loss as Keras does), {@code augment},
  * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop"}}, each optional, as
  * {@link Augmentation}; used when augmenting), {@code subtract_pixel_mean},

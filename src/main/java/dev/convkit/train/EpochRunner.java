@@ -70,7 +70,7 @@ final class EpochRunner {
 
     /**
      * The exception for a NaN or infinite loss. The step applied no update ({@link
-     * dev.convkit.exec.CompiledModel#trainStep}); with {@link Trainer.Builder#diagnoseNonFinite} on, the batch is run
+     * dev.convkit.exec.CompiledModel#trainStep}); with {@link TrainerBuilder#diagnoseNonFinite} on, the batch is run
      * again op by op and the message names the first op whose output is not finite, else it ends with a hint.
      */
     private TrainingException diverged(int epoch, int step, int steps, float loss, double lr, Batch b) {
@@ -84,7 +84,7 @@ final class EpochRunner {
                 Float.isNaN(loss) ? "NaN" : "infinite", epoch + 1, state.epochs(), step, steps, lr, kept);
         if (!trainer.diagnosesNonFinite()) {
             return new TrainingException(epoch, step, message,
-                    "Trainer.Builder.diagnoseNonFinite(true) finds the first op whose output is not finite.");
+                    "TrainerBuilder.diagnoseNonFinite(true) finds the first op whose output is not finite.");
         }
         NonFinite first = trainer.compiledModel().firstNonFinite(trainer.inputs(b), trainer.lossLabels(b), trainer.labels());
         return new TrainingException(epoch, step, message + " " + (first != null ? first.describe()

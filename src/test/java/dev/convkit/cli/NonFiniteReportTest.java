@@ -41,7 +41,7 @@ class NonFiniteReportTest {
     @Test void withoutVerboseTheFailureSaysHowToFindTheOp() {
         CliRun r = diverge("plain", "fit");
         assertTrue(r.err().contains(HINT), r.transcript());
-        assertFalse(r.err().contains("Trainer.Builder"), "the library's hint is replaced: " + r.transcript());
+        assertFalse(r.err().contains("TrainerBuilder"), "the library's hint is replaced: " + r.transcript());
         assertFalse(OP.matcher(r.err()).find(), r.transcript());
     }
 

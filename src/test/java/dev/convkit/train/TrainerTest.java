@@ -40,7 +40,7 @@ class TrainerTest {
     @AfterAll
     static void close() { if (cpu != null) cpu.close(); }
 
-    private static Trainer.Builder tiny(Optimizer o) { return Trainer.builder(TrainFixtures.tinyCnn("tiny", 8), cpu, o).seed(11); }
+    private static TrainerBuilder tiny(Optimizer o) { return Trainer.builder(TrainFixtures.tinyCnn("tiny", 8), cpu, o).seed(11); }
 
     @Test
     void fitLearnsAndEvaluationAgreesWithTheHistory() {
@@ -197,7 +197,7 @@ class TrainerTest {
             assertTrue(e.step() >= 2 && e.step() <= 4, "the first step of epoch 2 still uses finite weights: step " + e.step());
             assertTrue(e.getMessage().matches("the loss became (NaN|infinite) at epoch 2/3, step " + e.step() + "/4 \\(learning rate 1\\.000e\\+30\\); "
                     + "training stopped and this step's update was not applied; the last checkpoint in .* \\(after epoch 1\\) is untouched\\. "
-                    + "Lower the learning rate or check the data\\. Trainer\\.Builder\\.diagnoseNonFinite\\(true\\) finds the first op "
+                    + "Lower the learning rate or check the data\\. TrainerBuilder\\.diagnoseNonFinite\\(true\\) finds the first op "
                     + "whose output is not finite\\."), e.getMessage());
             assertArrayEquals(tensors, Files.readAllBytes(dir.resolve("checkpoint.safetensors")));
             assertArrayEquals(sidecar, Files.readAllBytes(dir.resolve("checkpoint.json")));
