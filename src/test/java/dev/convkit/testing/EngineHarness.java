@@ -57,6 +57,14 @@ public final class EngineHarness {
     }
 
     /**
+     * Runs kernel {@code k} of {@code op}, compiled by the caller for inputs in whatever layouts it chose, once on
+     * {@code inputs} given for the canonical {@code specs}. The caller keeps and closes {@code k}.
+     */
+    public Result run(Kernel k, Op op, List<TensorSpec> specs, double[][] inputs) {
+        return execute(k, op, specs, inputs, null);
+    }
+
+    /**
      * Compiles and runs a forward op and keeps its kernel and saved memory (of {@link Kernel#savedBytes()}) so
      * that backward ops can be compiled with it as hint and read what it saved. The caller closes the result.
      */

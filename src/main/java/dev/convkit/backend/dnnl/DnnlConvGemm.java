@@ -19,64 +19,71 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * A bf16 convolution with a small output (at most {@link #MAX_OUTPUT_PIXELS} pixels per image), forward and both
- * gradients, as one matrix product each: im2col (or col2im), around oneDNN matmul. With P = N·OH·OW output positions and K = KH·KW
- * taps,
+ * A convolution with a small output (at most {@link #maxOutputPixels} pixels per image), forward and both gradients,
+ * as one matrix product each: im2col (or col2im) around oneDNN matmul, in the activations' type t (bf16 or f32).
+ * With P = N·OH·OW output positions and K = KH·KW taps:
  * <pre>
- *   col [P, C·K]       col[(n, oh, ow), (c, kh, kw)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
- *   y   [P, O]         = col · Wᵀ (+ bias)   (bf16; W = the OIHW weights as [O, C·KH·KW], converted to bf16 per run)
- *   dW  [O, C·KH·KW]   = dyᵀ [O, P] · col   (f32; the columns in OIHW order, so this is the canonical gradient itself)
- *   db  [O]            = dyᵀ [O, P] · ones [P]
- *   dcol [P, C·K]      = dy · W (f32), then dx = col2im(dcol): every tap's columns added at its input pixels
+ *   col [P, C·K]      col[(n, oh, ow), (c, kh, kw)] = x[n, c, oh·sh − padT + kh·dh, ow·sw − padL + kw·dw], 0 in padding
+ *   y   [P, O]        = col · Wᵀ (+ bias)   (W = the OIHW f32 weights as [O, C·KH·KW], converted to t per run)
+ *   dW  [O, C·K]      = dyᵀ [O, P] · col    (f32; the columns in OIHW order, so this is the canonical gradient itself)
+ *   db  [O]           = dyᵀ [O, P] · ones [P]
+ *   dcol [P, C·K]     = dy · W (f32), then dx = col2im(dcol): every tap's columns added at its input pixels
  * </pre>
- * y and dy in channels last are [P, O] row-major, so y is written in place and dyᵀ is a strided view.
- * Why: oneDNN's convolutions run their AMX kernels far below their rate when the image is small. On
- * VGG16-CIFAR100 at batch 64 (2 cores, AMX), the 512-channel 3x3 layers took 17.9 ms per call at 4x4 and 14.1 ms at
- * 2x2 (270 and 86 GFLOP/s) against 4.4 ms at 32x32 with 64 channels (1.1 TFLOP/s); as one matmul they take 3.7 and
- * 1.0-1.3 ms; the forward calls took 6.0 and 4.6 ms. The im2col copies are K reorders of [N, C, OH', OW'] windows (one per tap, into every K-th column),
- * into a temporary zeroed first when the window reaches into padding.
+ * y and dy in channels last are [P, O] row-major, so y is written in place and dyᵀ is a strided view. The im2col
+ * copies are K reorders of [N, C, OH', OW'] windows (one per tap, into every K-th column), into a temporary zeroed
+ * first when the window reaches into padding; col2im is K accumulating reorders into an f32 image, rounded to t once.
+ *
+ * <p>Why: oneDNN's convolutions run far below their rate on small images. VGG16-CIFAR100 at batch 64 in bf16 on 2
+ * AMX cores: the 512-channel 3x3 weight gradient took 17.9 ms per call at 4x4 and 14.1 ms at 2x2 (270 and 86
+ * GFLOP/s), against 3.7 and 1.0-1.3 ms as one matmul; the step went from 282 to 196 ms with all three directions.
  */
 final class DnnlConvGemm {
     private DnnlConvGemm() {}
 
     /**
-     * Output pixels per image up to which the matmul form is used: 4x4 and below. At 8x8 (256 channels) oneDNN's
-     * convolution already runs at 0.8 TFLOP/s on the same machine.
+     * Output pixels per image up to which the matmul form is used for type t, from per-layer profiles on the AMX
+     * machine of bench/RESULTS.md. bf16: 4x4 and below (at 8x8 with 256 channels oneDNN's AMX convolution already
+     * runs at 0.8 TFLOP/s). f32: 2x2 and below; at 4x4 with 512 channels oneDNN's AVX-512 convolution (15 ms per call,
+     * 320 GFLOP/s) beats f32 matmul (26 ms), while at 2x2 the weight gradient drops from 13.0 to 5.3 ms and ResNet-50's
+     * 1x1 to 2x2 stages gain throughout.
      */
-    static final int MAX_OUTPUT_PIXELS = 16;
+    static int maxOutputPixels(DType t) { return t == DType.BF16 ? 16 : 4; }
 
     /**
-     * Whether {@link #forward} takes this convolution: bf16 source and output, canonical weights, and
+     * Whether {@link #forward} takes this convolution: source and output of one type, canonical weights, and
      * {@link #small} geometry.
      */
     static boolean takes(DnnlKernelBuilder b, Conv2d op) {
-        return op.groups() == 1 && b.type(0) == DType.BF16 && b.outType(0) == DType.BF16
+        return op.groups() == 1 && runsIn(b.type(0)) && b.outType(0) == b.type(0)
                 && b.inputs.get(1).layout() == Layout.CANONICAL
-                && small(op.window(), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.outputs.get(0)));
+                && small(op.window(), b.type(0), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.outputs.get(0)));
     }
 
-    /** Whether {@link #backwardData} takes this data gradient: bf16 gradients, canonical weights, {@link #small} geometry. */
+    /** Whether {@link #backwardData} takes this data gradient: gradients of one type, canonical weights, {@link #small} geometry. */
     static boolean takes(DnnlKernelBuilder b, Conv2dBwdData op) {
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
-        return op.groups() == 1 && b.type(0) == DType.BF16 && b.outType(0) == DType.BF16
+        return op.groups() == 1 && runsIn(b.type(0)) && b.outType(0) == b.type(0)
                 && b.inputs.get(1).layout() == Layout.CANONICAL && dx[1] * Float.BYTES <= DnnlBackend.ZEROS_BYTES
-                && small(op.window(), dx, DnnlDescs.dims(b.inputs.get(0)));
+                && small(op.window(), b.type(0), dx, DnnlDescs.dims(b.inputs.get(0)));
     }
 
-    /** Whether {@link #backwardFilter} takes this weight gradient: bf16 sources and {@link #small} geometry. */
+    /** Whether {@link #backwardFilter} takes this weight gradient: sources of one type and {@link #small} geometry. */
     static boolean takes(DnnlKernelBuilder b, Conv2dBwdFilter op) {
-        return op.groups() == 1 && b.type(0) == DType.BF16 && b.type(1) == DType.BF16
-                && small(op.window(), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.inputs.get(1)));
+        return op.groups() == 1 && runsIn(b.type(0)) && b.type(1) == b.type(0)
+                && small(op.window(), b.type(0), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.inputs.get(1)));
     }
+
+    /** Activation types this form runs in: those with a {@link #maxOutputPixels} limit. */
+    private static boolean runsIn(DType t) { return t == DType.BF16 || t == DType.F32; }
 
     /**
-     * One group's geometry the matmul form serves: an output of at most {@link #MAX_OUTPUT_PIXELS} pixels, a row of
+     * One group's geometry the matmul form serves: an output of at most {@link #maxOutputPixels} pixels, a row of
      * col within the engine's constant zeros, and windows oneDNN can describe. {@code x} [N, C, H, W], {@code y}
      * [N, O, OH, OW].
      */
-    private static boolean small(Window2d g, long[] x, long[] y) {
-        long rowBytes = (long) g.kernelH() * g.kernelW() * x[1] * DType.BF16.bytes();
-        return y[2] * y[3] <= MAX_OUTPUT_PIXELS && rowBytes <= DnnlBackend.ZEROS_BYTES
+    private static boolean small(Window2d g, DType t, long[] x, long[] y) {
+        long rowBytes = (long) g.kernelH() * g.kernelW() * x[1] * t.bytes();
+        return y[2] * y[3] <= maxOutputPixels(t) && rowBytes <= DnnlBackend.ZEROS_BYTES
                 && windowsDescribable(g, x[2], x[3], y[2], y[3]);
     }
 
@@ -95,16 +102,16 @@ final class DnnlConvGemm {
         return true;
     }
 
-    /** src [N, C, H, W] bf16, weights [O, C, KH, KW] f32, bias [O] f32? → dst [N, O, OH, OW] bf16 = col · Wᵀ (+ bias). */
+    /** src [N, C, H, W] t, weights [O, C, KH, KW] f32, bias [O] f32? → dst [N, O, OH, OW] t = col · Wᵀ (+ bias). */
     static void forward(DnnlKernelBuilder b, Conv2d op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), y = DnnlDescs.dims(b.outputs.get(0));
         long o = y[1], p = y[0] * y[2] * y[3], row = (long) op.window().kernelH() * op.window().kernelW() * x[1];
-        Mem col = im2col(b, op.window(), b.srcAs(0, b.tagged(DType.BF16, x, dnnl_nhwc)), x, y[2], y[3]);
+        DType t = b.type(0);
+        Mem col = im2col(b, op.window(), t, b.srcAs(0, b.tagged(t, x, dnnl_nhwc)), x, y[2], y[3]);
         long[] rowsByO = {row, o}, transposed = {1, row};   // Wᵀ [C·KH·KW, O]: the OIHW weights read by columns
-        Mem weights = b.temp(b.strided(DType.BF16, rowsByO, transposed));
-        b.reorder(b.src(1, b.strided(DType.F32, rowsByO, transposed)), weights);
-        dnnl_memory_desc bias = op.bias() ? b.plain(DType.F32, 1, o) : null, out = b.plain(DType.BF16, p, o);
-        Mem dst = b.dstAs(0, b.tagged(DType.BF16, y, dnnl_nhwc));   // right before the matmul: its reorder out follows it
+        Mem weights = weightsAs(b, t, b.strided(DType.F32, rowsByO, transposed), b.strided(t, rowsByO, transposed));
+        dnnl_memory_desc bias = op.bias() ? b.plain(DType.F32, 1, o) : null, out = b.plain(t, p, o);
+        Mem dst = b.dstAs(0, b.tagged(t, y, dnnl_nhwc));   // right before the matmul: its reorder out follows it
         dnnl_primitive_desc pd = matmul(b, col.desc(), weights.desc(), bias, out);
         if (op.bias()) {
             b.exec("matmul col·wT", pd, arg(DNNL_ARG_SRC, col), arg(DNNL_ARG_WEIGHTS, weights),
@@ -116,19 +123,19 @@ final class DnnlConvGemm {
     }
 
     /**
-     * diffDst [N, O, OH, OW] bf16, weights [O, C, KH, KW] f32 → diffSrc [N, C, H, W] bf16: dcol = dy · W in f32, then
-     * col2im: each tap's columns added into an f32 image (K accumulating reorders), converted to bf16 once.
+     * diffDst [N, O, OH, OW] t, weights [O, C, KH, KW] f32 → diffSrc [N, C, H, W] t: dcol = dy · W in f32, then
+     * col2im: each tap's columns added into an f32 image (K accumulating reorders), converted to t once.
      */
     static void backwardData(DnnlKernelBuilder b, Conv2dBwdData op) {
         Window2d g = op.window();
         long[] dy = DnnlDescs.dims(b.inputs.get(0)), dx = DnnlDescs.dims(b.outputs.get(0));
         long n = dx[0], c = dx[1], h = dx[2], w = dx[3], o = dy[1], oh = dy[2], ow = dy[3];
         long taps = (long) g.kernelH() * g.kernelW(), p = n * oh * ow, row = taps * c;
-        Mem diffDst = b.srcAs(0, b.tagged(DType.BF16, dy, dnnl_nhwc));
-        Mem weights = b.temp(b.plain(DType.BF16, o, row));
-        b.reorder(b.src(1, b.plain(DType.F32, o, row)), weights);
+        DType t = b.type(0);
+        Mem diffDst = b.srcAs(0, b.tagged(t, dy, dnnl_nhwc));
+        Mem weights = weightsAs(b, t, b.plain(DType.F32, o, row), b.plain(t, o, row));
         Mem dcol = b.temp(b.plain(DType.F32, p, row));
-        dnnl_memory_desc dyRows = b.plain(DType.BF16, p, o);
+        dnnl_memory_desc dyRows = b.plain(t, p, o);
         b.exec("matmul dy·w", matmul(b, dyRows, weights.desc(), null, dcol.desc()),
                 arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyRows)), arg(DNNL_ARG_WEIGHTS, weights), arg(DNNL_ARG_DST, dcol));
 
@@ -154,32 +161,31 @@ final class DnnlConvGemm {
         b.reorder(image, b.dst(0));
     }
 
-    /** src [N, C, H, W] bf16, diffDst [N, O, OH, OW] bf16 → diffWeights [O, C, KH, KW] f32, diffBias [O] f32?. */
+    /** src [N, C, H, W] t, diffDst [N, O, OH, OW] t → diffWeights [O, C, KH, KW] f32, diffBias [O] f32?. */
     static void backwardFilter(DnnlKernelBuilder b, Conv2dBwdFilter op) {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
         long o = dy[1], p = dy[0] * dy[2] * dy[3], row = (long) op.window().kernelH() * op.window().kernelW() * x[1];
-        DType bf16 = DType.BF16;
-        Mem col = im2col(b, op.window(), b.srcAs(0, b.tagged(bf16, x, dnnl_nhwc)), x, dy[2], dy[3]);
-        Mem diffDst = b.srcAs(1, b.tagged(bf16, dy, dnnl_nhwc));
-        dnnl_memory_desc dyT = b.strided(bf16, new long[] {o, p}, new long[] {1, o});
+        DType t = b.type(0);
+        Mem col = im2col(b, op.window(), t, b.srcAs(0, b.tagged(t, x, dnnl_nhwc)), x, dy[2], dy[3]);
+        Mem diffDst = b.srcAs(1, b.tagged(t, dy, dnnl_nhwc));
+        dnnl_memory_desc dyT = b.strided(t, new long[] {o, p}, new long[] {1, o});
         dnnl_memory_desc dw = b.plain(DType.F32, o, row);   // [O, C·KH·KW]: the canonical OIHW bytes
         b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), null, dw),
                 arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, b.dst(0, dw)));
         if (op.bias()) {
-            Mem ones = DnnlElementwise.ones(b, bf16, p);
-            dnnl_memory_desc onesCol = b.plain(bf16, p, 1), db = b.plain(DType.F32, o, 1);
+            Mem ones = DnnlElementwise.ones(b, t, p);
+            dnnl_memory_desc onesCol = b.plain(t, p, 1), db = b.plain(DType.F32, o, 1);
             b.exec("matmul dyT·1", matmul(b, dyT, onesCol, null, db), arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)),
                     arg(DNNL_ARG_WEIGHTS, b.view(ones, 0, onesCol)), arg(DNNL_ARG_DST, b.dst(1, db)));
         }
     }
 
-    /** col [N·OH·OW, C·KH·KW] bf16 (a temporary) of {@code src} [N, C, H, W] in channels last, as in the class comment. */
-    private static Mem im2col(DnnlKernelBuilder b, Window2d g, Mem src, long[] x, long oh, long ow) {
+    /** col [N·OH·OW, C·KH·KW] of type t (a temporary) of {@code src} [N, C, H, W] in channels last, as in the class comment. */
+    private static Mem im2col(DnnlKernelBuilder b, Window2d g, DType t, Mem src, long[] x, long oh, long ow) {
         long n = x[0], c = x[1], h = x[2], w = x[3];
         long taps = (long) g.kernelH() * g.kernelW(), p = n * oh * ow, row = taps * c;
-        DType bf16 = DType.BF16;
-        Mem col = b.temp(b.plain(bf16, p, row));
-        if (reachesPadding(g, h, w, oh, ow)) b.reorder(b.zeros(b.strided(bf16, new long[] {p, row}, new long[] {0, 1})), col);
+        Mem col = b.temp(b.plain(t, p, row));
+        if (reachesPadding(g, h, w, oh, ow)) b.reorder(b.zeros(b.strided(t, new long[] {p, row}, new long[] {0, 1})), col);
         for (int kh = 0; kh < g.kernelH(); kh++) {
             for (int kw = 0; kw < g.kernelW(); kw++) {
                 Range rows = Range.of(oh, h, g.strideH(), g.padTop() - (long) kh * g.dilationH());
@@ -188,11 +194,11 @@ final class DnnlConvGemm {
                 long ih = rows.from() * g.strideH() - g.padTop() + (long) kh * g.dilationH();
                 long iw = cols.from() * g.strideW() - g.padLeft() + (long) kw * g.dilationW();
                 long[] window = {n, c, rows.size(), cols.size()};
-                Mem from = b.view(src, (ih * w + iw) * c * bf16.bytes(),
-                        b.strided(bf16, window, new long[] {h * w * c, 1, g.strideH() * w * c, g.strideW() * c}));
+                Mem from = b.view(src, (ih * w + iw) * c * t.bytes(),
+                        b.strided(t, window, new long[] {h * w * c, 1, g.strideH() * w * c, g.strideW() * c}));
                 long tap = (long) kh * g.kernelW() + kw;
-                Mem to = b.view(col, ((rows.from() * ow + cols.from()) * row + tap) * bf16.bytes(),
-                        b.strided(bf16, window, new long[] {oh * ow * row, taps, ow * row, row}));
+                Mem to = b.view(col, ((rows.from() * ow + cols.from()) * row + tap) * t.bytes(),
+                        b.strided(t, window, new long[] {oh * ow * row, taps, ow * row, row}));
                 b.reorder(from, to);
             }
         }
@@ -226,6 +232,14 @@ final class DnnlConvGemm {
         long size() { return to - from; }
 
         boolean isEmpty() { return to <= from; }
+    }
+
+    /** The f32 weights seen through {@code f32} as the matmul of type {@code t} reads them: a bf16 copy, or themselves. */
+    private static Mem weightsAs(DnnlKernelBuilder b, DType t, dnnl_memory_desc f32, dnnl_memory_desc typed) {
+        if (t == DType.F32) return b.src(1, f32);
+        Mem converted = b.temp(typed);
+        b.reorder(b.src(1, f32), converted);
+        return converted;
     }
 
     private static dnnl_primitive_desc matmul(DnnlKernelBuilder b, dnnl_memory_desc src, dnnl_memory_desc weights,

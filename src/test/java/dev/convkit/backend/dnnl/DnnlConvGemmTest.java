@@ -45,6 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 2⁻⁸·|y| + 10⁻⁴ (the data gradient is summed over taps in f32 and rounded once).
  */
 class DnnlConvGemmTest {
+    /** f32 first: without bf16 on the CPU, the bf16 half of each case is skipped after f32 has run. */
+    private static final List<DType> TYPES = List.of(DType.F32, DType.BF16);
     private static final Tolerance F32_SUMS = new Tolerance(1.5e-4, 0);
     private static final Tolerance BF16_OUTPUT = new Tolerance(1e-4, 0x1p-8);
     private static Backend cpu;
@@ -53,71 +55,89 @@ class DnnlConvGemmTest {
 
     @AfterAll static void close() { if (cpu != null) cpu.close(); }
 
+    /** Geometries with whether the matmul form takes them in bf16 (up to 4x4 outputs) and in f32 (up to 2x2). */
     static Stream<Arguments> geometries() {
         return Stream.of(
-                geometry("3x3 TF-same on 2x2 (VGG16's last block), bias", Window2d.same(2, 2, 3, 3, 1, 1, 1, 1), 4, 32, 2, 2, 24, true, true),
-                geometry("3x3 TF-same on 4x4, no bias", Window2d.same(4, 4, 3, 3, 1, 1, 1, 1), 3, 16, 4, 4, 40, false, true),
-                geometry("3x3 TF-same on 1x1 (only the centre tap sees the image)", Window2d.same(1, 1, 3, 3, 1, 1, 1, 1), 5, 8, 1, 1, 8, true, true),
-                geometry("3x3 s2 TF-same 8x8 to 4x4 (pads 0/1)", Window2d.same(8, 8, 3, 3, 2, 2, 1, 1), 2, 12, 8, 8, 20, true, true),
-                geometry("3x3 dilation 2 valid 7x7 to 3x3 (no padding)", Window2d.valid(3, 3, 1, 1, 2, 2), 3, 10, 7, 7, 6, false, true),
-                geometry("5x3 stride 1x2 pads 2/1/0/2 on 4x6", new Window2d(5, 3, 1, 2, 2, 1, 0, 2, 1, 1), 2, 6, 4, 6, 5, true, true),
-                geometry("1x1 s2 on 5x5: a window oneDNN cannot describe, the convolution primitive", Window2d.valid(1, 1, 2, 2, 1, 1), 3, 12, 5, 5, 7, false, false),
-                geometry("3x3 TF-same on 8x8 (64 output pixels): the convolution primitive", Window2d.same(8, 8, 3, 3, 1, 1, 1, 1), 2, 16, 8, 8, 16, true, false));
+                geometry("3x3 TF-same on 2x2 (VGG16's last block), bias", Window2d.same(2, 2, 3, 3, 1, 1, 1, 1), 4, 32, 2, 2, 24, true, true, true),
+                geometry("3x3 TF-same on 4x4, no bias", Window2d.same(4, 4, 3, 3, 1, 1, 1, 1), 3, 16, 4, 4, 40, false, true, false),
+                geometry("3x3 TF-same on 1x1 (only the centre tap sees the image)", Window2d.same(1, 1, 3, 3, 1, 1, 1, 1), 5, 8, 1, 1, 8, true, true, true),
+                geometry("3x3 s2 TF-same 8x8 to 4x4 (pads 0/1)", Window2d.same(8, 8, 3, 3, 2, 2, 1, 1), 2, 12, 8, 8, 20, true, true, false),
+                geometry("3x3 s2 TF-same 4x4 to 2x2 (pads 0/1)", Window2d.same(4, 4, 3, 3, 2, 2, 1, 1), 3, 10, 4, 4, 12, false, true, true),
+                geometry("3x3 dilation 2 valid 7x7 to 3x3 (no padding)", Window2d.valid(3, 3, 1, 1, 2, 2), 3, 10, 7, 7, 6, false, true, false),
+                geometry("5x3 stride 1x2 pads 2/1/0/2 on 4x6", new Window2d(5, 3, 1, 2, 2, 1, 0, 2, 1, 1), 2, 6, 4, 6, 5, true, true, false),
+                geometry("1x1 s2 on 5x5: a window oneDNN cannot describe, the convolution primitive", Window2d.valid(1, 1, 2, 2, 1, 1), 3, 12, 5, 5, 7, false, false, false),
+                geometry("3x3 TF-same on 8x8 (64 output pixels): the convolution primitive", Window2d.same(8, 8, 3, 3, 1, 1, 1, 1), 2, 16, 8, 8, 16, true, false, false));
     }
 
-    private static Arguments geometry(String name, Window2d win, int n, int c, int h, int w, int o, boolean bias, boolean gemm) {
-        return Arguments.of(name, win, new int[] {n, c, h, w, o}, bias, gemm);
+    private static Arguments geometry(String name, Window2d win, int n, int c, int h, int w, int o, boolean bias,
+                                      boolean gemmBf16, boolean gemmF32) {
+        return Arguments.of(name, win, new int[] {n, c, h, w, o}, bias, new boolean[] {gemmBf16, gemmF32});
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void forwardMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
+    void forwardMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean[] gemm) {
         int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
-        List<TensorSpec> specs = new ArrayList<>(List.of(TensorSpec.of(DType.BF16, n, c, h, w),
-                TensorSpec.f32(o, c, win.kernelH(), win.kernelW())));
-        if (bias) specs.add(TensorSpec.f32(o));
-        check(name, new Conv2d(win, bias), specs, "matmul col·wT", gemm, BF16_OUTPUT);
+        for (DType t : TYPES) {
+            List<TensorSpec> specs = new ArrayList<>(List.of(TensorSpec.of(t, n, c, h, w),
+                    TensorSpec.f32(o, c, win.kernelH(), win.kernelW())));
+            if (bias) specs.add(TensorSpec.f32(o));
+            check(name, t, new Conv2d(win, bias), specs, 1, "matmul col·wT", gemm, t == DType.BF16 ? BF16_OUTPUT : F32_SUMS);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void dataGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
+    void dataGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean[] gemm) {
         int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
         Conv2dBwdData op = new Conv2dBwdData(win, Shape.of(n, c, h, w), 1);
-        List<TensorSpec> specs = List.of(TensorSpec.of(DType.BF16, n, o, win.outH(h), win.outW(w)),
-                TensorSpec.f32(o, c, win.kernelH(), win.kernelW()));
-        check(name, op, specs, "matmul dy·w", gemm, BF16_OUTPUT);
+        for (DType t : TYPES) {
+            List<TensorSpec> specs = List.of(TensorSpec.of(t, n, o, win.outH(h), win.outW(w)),
+                    TensorSpec.f32(o, c, win.kernelH(), win.kernelW()));
+            check(name, t, op, specs, 1, "matmul dy·w", gemm, t == DType.BF16 ? BF16_OUTPUT : F32_SUMS);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void weightGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean gemm) {
+    void weightGradientMatchesReference(String name, Window2d win, int[] dims, boolean bias, boolean[] gemm) {
         int n = dims[0], c = dims[1], h = dims[2], w = dims[3], o = dims[4];
         Conv2dBwdFilter op = new Conv2dBwdFilter(win, Shape.of(o, c, win.kernelH(), win.kernelW()), bias);
-        List<TensorSpec> specs = List.of(TensorSpec.of(DType.BF16, n, c, h, w),
-                TensorSpec.of(DType.BF16, n, o, win.outH(h), win.outW(w)));
-        check(name, op, specs, "matmul dyT·col", gemm, F32_SUMS);
+        for (DType t : TYPES) {
+            List<TensorSpec> specs = List.of(TensorSpec.of(t, n, c, h, w), TensorSpec.of(t, n, o, win.outH(h), win.outW(w)));
+            check(name, t, op, specs, -1, "matmul dyT·col", gemm, F32_SUMS);
+        }
     }
 
-    /** Runs {@code op} on bf16-exact inputs in both layouts: the path taken ({@code call} present) and the values. */
-    private static void check(String name, Op op, List<TensorSpec> specs, String call, boolean gemm, Tolerance tol) {
+    /**
+     * Runs {@code op} with activations of type t on bf16-exact inputs, canonical and in the engine layout (the weights,
+     * input {@code weightsAt}, stay canonical as in programs): the path taken ({@code call} present as {@code gemm}
+     * says for t) and the values. Without bf16 on this CPU only f32 runs, and the bf16 half is skipped with the reason.
+     */
+    private static void check(String name, DType t, Op op, List<TensorSpec> specs, int weightsAt, String call, boolean[] gemm,
+                              Tolerance tol) {
         String noBf16 = cpu.unsupportedType(DType.BF16);
-        assumeTrue(noBf16 == null, () -> "the cpu engine does not run bf16 here: " + noBf16);
+        if (t == DType.BF16) assumeTrue(noBf16 == null, () -> "f32 passed; the cpu engine does not run bf16 here: " + noBf16);
+        boolean expectGemm = gemm[t == DType.BF16 ? 0 : 1];
+        name = name + " [" + t.lower() + "]";
         Random rnd = new Random(name.hashCode());
         double[][] inputs = new double[specs.size()][];
         for (int i = 0; i < inputs.length; i++) inputs[i] = Bf16.round(RandomTensors.uniform(rnd, (int) specs.get(i).size(), -1, 1));
         double[][] expected = ReferenceOps.run(op, specs, RandomTensors.copy(inputs));
         for (boolean engineLayout : new boolean[] {false, true}) {
             String where = name + (engineLayout ? " (engine layout)" : "");
-            List<TensorSpec> compiled = specs.stream().map(s -> engineLayout && s.dtype() == DType.BF16
-                    ? new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE) : s).toList();
+            List<TensorSpec> compiled = new ArrayList<>(specs);
+            for (int i = 0; i < specs.size(); i++) {
+                TensorSpec s = specs.get(i);
+                if (engineLayout && i != weightsAt && s.rank() == 4) compiled.set(i, new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE));
+            }
             try (Kernel k = cpu.compile(op, compiled, null)) {
                 List<String> calls = ((DnnlKernel) k).primitiveCalls();
-                assertEquals(gemm, calls.contains(call), where + ": calls " + calls);
-            }
-            double[][] got = new EngineHarness(cpu, engineLayout).run(op, specs, inputs).outputs();
-            for (int j = 0; j < expected.length; j++) {
-                Closeness.assertClose(where + " output " + j, op.outputs(specs).get(j).shape(), expected[j], got[j], tol);
+                assertEquals(expectGemm, calls.contains(call), where + ": calls " + calls);
+                double[][] got = new EngineHarness(cpu).run(k, op, specs, inputs).outputs();
+                for (int j = 0; j < expected.length; j++) {
+                    Closeness.assertClose(where + " output " + j, op.outputs(specs).get(j).shape(), expected[j], got[j], tol);
+                }
             }
         }
     }
