@@ -81,6 +81,11 @@ public final class SideBySide {
         Map<String, String> torchEnv = new HashMap<>(env);
         if (!ompWait.isEmpty()) env.put("OMP_WAIT_POLICY", ompWait);  // ours only: bench.py's children keep libgomp's default
         if (blas.equals("openblas")) {
+            if (!Files.isDirectory(Path.of(OPENBLAS_DIR))) {   // else PyTorch's fp32 dense layers quietly run reference BLAS
+                throw new IllegalArgumentException("--torch-blas openblas needs " + OPENBLAS_DIR + " (apt-get install"
+                        + " libopenblas0-openmp); without it PyTorch's fp32 Linear layers run the reference BLAS, ~8x"
+                        + " slower on VGG16. Install it, or pass --torch-blas system to compare against that on purpose.");
+            }
             String old = System.getenv("LD_LIBRARY_PATH");
             torchEnv.put("LD_LIBRARY_PATH", OPENBLAS_DIR + (old == null || old.isEmpty() ? "" : ":" + old));
         } else if (!blas.equals("system")) {
