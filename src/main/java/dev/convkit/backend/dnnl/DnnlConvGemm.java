@@ -5,7 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
@@ -109,10 +108,10 @@ final class DnnlConvGemm {
         DType t = b.type(0);
         Mem col = im2col(b, op.window(), t, b.srcAs(0, b.tagged(t, x, dnnl_nhwc)), x, y[2], y[3]);
         long[] rowsByO = {row, o}, transposed = {1, row};   // Wᵀ [C·KH·KW, O]: the OIHW weights read by columns
-        Mem weights = weightsAs(b, t, b.strided(DType.F32, rowsByO, transposed), b.strided(t, rowsByO, transposed));
+        Mem weights = DnnlMatmul.weightsAs(b, b.strided(DType.F32, rowsByO, transposed), b.strided(t, rowsByO, transposed));
         dnnl_memory_desc bias = op.bias() ? b.plain(DType.F32, 1, o) : null, out = b.plain(t, p, o);
         Mem dst = b.dstAs(0, b.tagged(t, y, dnnl_nhwc));   // right before the matmul: its reorder out follows it
-        dnnl_primitive_desc pd = matmul(b, col.desc(), weights.desc(), bias, out);
+        dnnl_primitive_desc pd = DnnlMatmul.pd(b, col.desc(), weights.desc(), bias, out);
         if (op.bias()) {
             b.exec("matmul col·wT", pd, arg(DNNL_ARG_SRC, col), arg(DNNL_ARG_WEIGHTS, weights),
                     arg(DNNL_ARG_BIAS, b.src(2, bias)), arg(DNNL_ARG_DST, b.view(dst, 0, out)));
@@ -133,10 +132,10 @@ final class DnnlConvGemm {
         long taps = (long) g.kernelH() * g.kernelW(), p = n * oh * ow, row = taps * c;
         DType t = b.type(0);
         Mem diffDst = b.srcAs(0, b.tagged(t, dy, dnnl_nhwc));
-        Mem weights = weightsAs(b, t, b.plain(DType.F32, o, row), b.plain(t, o, row));
+        Mem weights = DnnlMatmul.weightsAs(b, b.plain(DType.F32, o, row), b.plain(t, o, row));
         Mem dcol = b.temp(b.plain(DType.F32, p, row));
         dnnl_memory_desc dyRows = b.plain(t, p, o);
-        b.exec("matmul dy·w", matmul(b, dyRows, weights.desc(), null, dcol.desc()),
+        b.exec("matmul dy·w", DnnlMatmul.pd(b, dyRows, weights.desc(), null, dcol.desc()),
                 arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyRows)), arg(DNNL_ARG_WEIGHTS, weights), arg(DNNL_ARG_DST, dcol));
 
         Mem image = b.temp(b.tagged(DType.F32, dx, dnnl_nhwc));
@@ -170,12 +169,12 @@ final class DnnlConvGemm {
         Mem diffDst = b.srcAs(1, b.tagged(t, dy, dnnl_nhwc));
         dnnl_memory_desc dyT = b.strided(t, new long[] {o, p}, new long[] {1, o});
         dnnl_memory_desc dw = b.plain(DType.F32, o, row);   // [O, C·KH·KW]: the canonical OIHW bytes
-        b.exec("matmul dyT·col", matmul(b, dyT, col.desc(), null, dw),
+        b.exec("matmul dyT·col", DnnlMatmul.pd(b, dyT, col.desc(), null, dw),
                 arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)), arg(DNNL_ARG_WEIGHTS, col), arg(DNNL_ARG_DST, b.dst(0, dw)));
         if (op.bias()) {
             Mem ones = DnnlElementwise.ones(b, t, p);
             dnnl_memory_desc onesCol = b.plain(t, p, 1), db = b.plain(DType.F32, o, 1);
-            b.exec("matmul dyT·1", matmul(b, dyT, onesCol, null, db), arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)),
+            b.exec("matmul dyT·1", DnnlMatmul.pd(b, dyT, onesCol, null, db), arg(DNNL_ARG_SRC, b.view(diffDst, 0, dyT)),
                     arg(DNNL_ARG_WEIGHTS, b.view(ones, 0, onesCol)), arg(DNNL_ARG_DST, b.dst(1, db)));
         }
     }
@@ -232,21 +231,5 @@ final class DnnlConvGemm {
         long size() { return to - from; }
 
         boolean isEmpty() { return to <= from; }
-    }
-
-    /** The f32 weights seen through {@code f32} as the matmul of type {@code t} reads them: a bf16 copy, or themselves. */
-    private static Mem weightsAs(DnnlKernelBuilder b, DType t, dnnl_memory_desc f32, dnnl_memory_desc typed) {
-        if (t == DType.F32) return b.src(1, f32);
-        Mem converted = b.temp(typed);
-        b.reorder(b.src(1, f32), converted);
-        return converted;
-    }
-
-    private static dnnl_primitive_desc matmul(DnnlKernelBuilder b, dnnl_memory_desc src, dnnl_memory_desc weights,
-                                              dnnl_memory_desc bias, dnnl_memory_desc dst) {
-        dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_matmul_primitive_desc_create(pd, b.backend().engine(), src, weights, bias, dst, b.attr()),
-                "dnnl_matmul_primitive_desc_create");
-        return pd;
     }
 }

@@ -5,7 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 
 import dev.convkit.backend.dnnl.DnnlKernelBuilder.Mem;
 import dev.convkit.ops.DenseOp;
@@ -32,8 +31,8 @@ final class DnnlDense {
     static void forward(DnnlKernelBuilder b, DenseOp op) {
         long k = b.inputs.get(1).dim(0), m = b.inputs.get(1).dim(1);
         dnnl_memory_desc bias = op.bias() ? b.plain(1, m) : null;
-        Mem weights = weightsAs(b, b.inputDesc(1), b.plain(b.type(0), k, m));
-        dnnl_primitive_desc pd = matmul(b, b.inputDesc(0), weights.desc(), bias, b.outputDesc(0));
+        Mem weights = DnnlMatmul.weightsAs(b, b.inputDesc(1), b.plain(b.type(0), k, m));
+        dnnl_primitive_desc pd = DnnlMatmul.pd(b, b.inputDesc(0), weights.desc(), bias, b.outputDesc(0));
         if (op.bias()) {
             b.exec("matmul", pd, arg(DNNL_ARG_SRC, b.src(0)), arg(DNNL_ARG_WEIGHTS, weights),
                     arg(DNNL_ARG_BIAS, b.src(2, bias)), arg(DNNL_ARG_DST, b.dst(0)));
@@ -46,9 +45,9 @@ final class DnnlDense {
     static void backwardData(DnnlKernelBuilder b, DenseBwdData op) {
         long k = b.inputs.get(1).dim(0), m = b.inputs.get(1).dim(1);
         long[] dims = {m, k}, strides = {1, m};
-        Mem weightsT = weightsAs(b, b.strided(dims, strides), b.strided(b.type(0), dims, strides));
+        Mem weightsT = DnnlMatmul.weightsAs(b, b.strided(dims, strides), b.strided(b.type(0), dims, strides));
         dnnl_memory_desc dy = b.inputDesc(0), dx = b.outputDesc(0);
-        dnnl_primitive_desc pd = matmul(b, dy, weightsT.desc(), null, dx);
+        dnnl_primitive_desc pd = DnnlMatmul.pd(b, dy, weightsT.desc(), null, dx);
         b.exec("matmul dy·wT", pd, arg(DNNL_ARG_SRC, b.src(0, dy)), arg(DNNL_ARG_WEIGHTS, weightsT),
                 arg(DNNL_ARG_DST, b.dst(0, dx)));
     }
@@ -58,34 +57,15 @@ final class DnnlDense {
         long n = b.inputs.get(0).dim(0), k = b.inputs.get(0).dim(1), m = b.inputs.get(1).dim(1);
         dnnl_memory_desc srcT = b.strided(b.type(0), new long[] {k, n}, new long[] {1, k});
         dnnl_memory_desc dy = b.inputDesc(1), dw = b.outputDesc(0);
-        dnnl_primitive_desc pd = matmul(b, srcT, dy, null, dw);
+        dnnl_primitive_desc pd = DnnlMatmul.pd(b, srcT, dy, null, dw);
         b.exec("matmul xT·dy", pd, arg(DNNL_ARG_SRC, b.src(0, srcT)), arg(DNNL_ARG_WEIGHTS, b.src(1, dy)),
                 arg(DNNL_ARG_DST, b.dst(0, dw)));
         if (op.bias()) {   // Σ_n dy[n, m] = (dyᵀ · 1)[m]: matmul's fast path (oneDNN's reduction runs reference code here)
             dnnl_memory_desc dyT = b.strided(b.type(1), new long[] {m, n}, new long[] {1, m});
             dnnl_memory_desc ones = b.plain(b.type(1), n, 1), db = b.plain(m, 1);
             Mem one = DnnlElementwise.ones(b, b.type(1), n);
-            b.exec("matmul dyT·1", matmul(b, dyT, ones, null, db), arg(DNNL_ARG_SRC, b.src(1, dyT)),
+            b.exec("matmul dyT·1", DnnlMatmul.pd(b, dyT, ones, null, db), arg(DNNL_ARG_SRC, b.src(1, dyT)),
                     arg(DNNL_ARG_WEIGHTS, b.view(one, 0, ones)), arg(DNNL_ARG_DST, b.dst(1, db)));
         }
-    }
-
-    /**
-     * The f32 weights (input 1, seen through {@code f32}) as the matmul reads them: the buffer itself when the
-     * activations are f32, else a temporary of the same layout in their type ({@code typed}) filled by a reorder.
-     */
-    private static Mem weightsAs(DnnlKernelBuilder b, dnnl_memory_desc f32, dnnl_memory_desc typed) {
-        if (b.type(0) == DType.F32) return b.src(1, f32);
-        Mem t = b.temp(typed);
-        b.reorder(b.src(1, f32), t);
-        return t;
-    }
-
-    private static dnnl_primitive_desc matmul(DnnlKernelBuilder b, dnnl_memory_desc src, dnnl_memory_desc weights,
-                                              dnnl_memory_desc bias, dnnl_memory_desc dst) {
-        dnnl_primitive_desc pd = b.newPd();
-        b.check(dnnl_matmul_primitive_desc_create(pd, b.backend().engine(), src, weights, bias, dst, b.attr()),
-                "dnnl_matmul_primitive_desc_create");
-        return pd;
     }
 }
