@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs {@code fit}: checks the run folder, opens the engine, loads the data, builds the model and trains it with the
  * progress bar, the per-epoch checkpoint ({@code checkpoint.*}), the best-val_accuracy checkpoint ({@code best.*}),
  * {@code log.csv} and, at the end, {@code loss.png/.svg} and {@code accuracy.png/.svg}. Options, engine, data and model are all
- * checked before the run folder is made or the banner printed. Ctrl-C stops at the next step ({@link Interrupts}),
- * keeps the last complete checkpoint, draws the plots and exits with 130.
+ * checked before the run folder is made or the banner printed. Ctrl-C or SIGTERM stops at the next step ({@link Interrupts}),
+ * keeps the last complete checkpoint, draws the plots and exits with 130 (SIGINT) or 143 (SIGTERM).
  */
 final class FitRun {
     /** What may change when a run is resumed: the total epochs and where the data is read from. Null = unchanged. */
@@ -187,28 +187,28 @@ final class FitRun {
                         ExitCodes.FAILURE, e);
             }
             List<Path> plots = writePlots(dir, c.model(), history);
-            if (trainer.wasInterrupted()) return stopped(dir, trainer, c.epochs());
+            if (trainer.wasInterrupted()) return stopped(dir, trainer, c.epochs(), ctrlC.exitCode());
             report(c, dir, history, plots);
         }
         return ExitCodes.OK;
     }
 
-    /** After Ctrl-C: where the run stopped, what the folder keeps, and the command that continues it. */
-    private int stopped(Path dir, Trainer trainer, int total) {
+    /** After Ctrl-C or SIGTERM: where the run stopped, what the folder keeps, and the command that continues it. */
+    private int stopped(Path dir, Trainer trainer, int total, int exitCode) {
         int done = trainer.epochsCompleted();
         String kept = done == 0 ? "no epoch was complete, so " + dir + " holds no checkpoint; start it again"
                 : dir + " keeps the checkpoint after epoch " + done + "; continue with: convkit fit --resume " + dir;
         out.println("stopped in epoch " + (done + 1) + " of " + total + "; " + kept);
         out.flush();
-        return Interrupts.EXIT_CODE;
+        return exitCode;
     }
 
-    /** A second Ctrl-C: no more waiting for the step to finish. */
-    private static void exitAtOnce() {
+    /** A second Ctrl-C or SIGTERM: no more waiting for the step to finish. */
+    private static void exitAtOnce(int exitCode) {
         System.err.println();
         System.err.println("convkit: interrupted twice; exiting at once (the checkpoint of the last complete epoch is intact)");
         System.err.flush();
-        Runtime.getRuntime().halt(Interrupts.EXIT_CODE);
+        Runtime.getRuntime().halt(exitCode);
     }
 
     private static Callback[] callbacks(FitConfig c, Path dir) {

@@ -1,61 +1,75 @@
 package dev.convkit.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Ctrl-C (SIGINT) while {@code fit} trains: the first one runs {@code onFirst} (the trainer stops at the next step
- * boundary, so the run folder keeps the checkpoint of the last complete epoch and the plots are drawn for the epochs
- * done); a second one runs {@code onSecond}, which exits at once.
+ * Ctrl-C (SIGINT) or SIGTERM (what {@code kill}, Slurm and Kubernetes send before they kill) while {@code fit}
+ * trains: the first one runs {@code onFirst} (the trainer stops at the next step boundary, so the run folder keeps
+ * the checkpoint of the last complete epoch and the plots are drawn for the epochs done); a second one runs
+ * {@code onSecond} with its exit status, which exits at once. The exit status is 128 + the signal's number, as shells
+ * report it: 130 for SIGINT, 143 for SIGTERM.
  *
  * <p>{@code sun.misc.Signal} (module jdk.unsupported, present in every JDK from 9 to 25) is the JDK's only API that
- * lets the program, rather than the shutdown sequence, decide what SIGINT does: a shutdown hook could not let the
- * step finish and then return an exit code, nor tell a second Ctrl-C from the first. When the JVM does not let the
- * handler be installed (it was started with {@code -Xrs}), Ctrl-C keeps its default effect.
+ * lets the program, rather than the shutdown sequence, decide what these signals do: a shutdown hook could not let
+ * the step finish and then return an exit code, nor tell a second signal from the first; and the JVM's default
+ * SIGTERM ends the process while native oneDNN work may still be running. When the JVM does not let a handler be
+ * installed (it was started with {@code -Xrs}), that signal keeps its default effect.
  */
 final class Interrupts implements AutoCloseable {
-    /** The exit code of a run stopped by Ctrl-C: 128 + SIGINT (2), as shells report it. */
-    static final int EXIT_CODE = 130;
+    /** Signal numbers on Linux and macOS. */
+    static final int SIGINT = 2, SIGTERM = 15;
 
     private final AtomicInteger count = new AtomicInteger();
-    private final Runnable onFirst, onSecond;
-    private final Signal signal;
-    private final SignalHandler previous;          // restored by close(); null when no handler was installed
+    private volatile int first;                    // number of the first signal received; 0 before
+    private final Runnable onFirst;
+    private final IntConsumer onSecond;
+    private final List<Signal> signals = new ArrayList<>();
+    private final List<SignalHandler> previous = new ArrayList<>();   // restored by close()
 
-    /** Handles SIGINT until {@link #close()}. */
-    static Interrupts install(Runnable onFirst, Runnable onSecond) { return new Interrupts(onFirst, onSecond, true); }
+    /** Handles SIGINT and SIGTERM until {@link #close()}. */
+    static Interrupts install(Runnable onFirst, IntConsumer onSecond) { return new Interrupts(onFirst, onSecond, true); }
 
-    /** Handlers without a signal: {@link #handle()} stands for the signal (tests). */
-    static Interrupts detached(Runnable onFirst, Runnable onSecond) { return new Interrupts(onFirst, onSecond, false); }
+    /** Handlers without signals: {@link #handle(int)} stands for a signal (tests). */
+    static Interrupts detached(Runnable onFirst, IntConsumer onSecond) { return new Interrupts(onFirst, onSecond, false); }
 
-    private Interrupts(Runnable onFirst, Runnable onSecond, boolean install) {
+    private Interrupts(Runnable onFirst, IntConsumer onSecond, boolean install) {
         this.onFirst = onFirst;
         this.onSecond = onSecond;
-        Signal s = null;
-        SignalHandler p = null;
-        if (install) {
+        if (!install) return;
+        for (String name : new String[] {"INT", "TERM"}) {
             try {
-                s = new Signal("INT");
-                p = Signal.handle(s, sig -> handle());
+                Signal s = new Signal(name);
+                SignalHandler p = Signal.handle(s, sig -> handle(sig.getNumber()));
+                signals.add(s);
+                previous.add(p);
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                s = null;                          // -Xrs or a platform without SIGINT: the default behaviour stays
+                // -Xrs, or a platform without this signal: its default behaviour stays
             }
         }
-        this.signal = s;
-        this.previous = p;
     }
 
-    /** One SIGINT: the first runs {@code onFirst}, every later one {@code onSecond}. */
-    void handle() {
-        if (count.incrementAndGet() == 1) onFirst.run();
-        else onSecond.run();
+    /** Signal {@code number}: the first runs {@code onFirst}, every later one {@code onSecond}. */
+    void handle(int number) {
+        if (count.incrementAndGet() == 1) {
+            first = number;
+            onFirst.run();
+        } else {
+            onSecond.accept(128 + number);
+        }
     }
 
-    /** Whether SIGINT arrived at least once. */
+    /** Whether a signal arrived at least once. */
     boolean received() { return count.get() > 0; }
 
+    /** The exit status for the first signal received (130 for SIGINT, 143 for SIGTERM); 130 before any. */
+    int exitCode() { return 128 + (first == 0 ? SIGINT : first); }
+
     @Override public void close() {
-        if (signal != null) Signal.handle(signal, previous);
+        for (int i = 0; i < signals.size(); i++) Signal.handle(signals.get(i), previous.get(i));
     }
 }

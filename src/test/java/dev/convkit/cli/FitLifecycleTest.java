@@ -18,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The life of a {@code fit} run around its epochs: every check before anything is created, Ctrl-C in a real child
- * process, and what a resumed run with a new total does to its schedule.
+ * The life of a {@code fit} run around its epochs: every check before anything is created, Ctrl-C and SIGTERM in a
+ * real child process, and what a resumed run with a new total does to its schedule.
  */
 class FitLifecycleTest {
     @TempDir Path tmp;
@@ -94,10 +96,13 @@ class FitLifecycleTest {
         assertFalse(more.out().contains("schedule:"), more.transcript());
     }
 
-    @Test void ctrlCStopsAtAStepKeepsTheLastCheckpointDrawsThePlotsAndSaysHowToContinue() throws Exception {
-        assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (as in a job a shell without job control started with &), "
-                + "so the child inherits that and no Ctrl-C can reach it");
-        Path run = tmp.resolve("interrupted");
+    /** SIGTERM, what kill, Slurm and Kubernetes send, stops a run as Ctrl-C does, with exit status 143. */
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void aSignalStopsAtAStepKeepsTheLastCheckpointDrawsThePlotsAndSaysHowToContinue(String signal) throws Exception {
+        assumeFalse(signal.equals("INT") && sigintIgnored(), "SIGINT is ignored in this process (as in a job a shell without job"
+                + " control started with &), so the child inherits that and no Ctrl-C can reach it");
+        Path run = tmp.resolve("interrupted-" + signal);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "fit", "--model", "mnist_cnn", "--dataset", "mnist",
                 "--epochs", "50", "--batch-size", "32", "--limit-train", "512", "--limit-test", "64", "--offline", "--progress", "bar",
@@ -111,13 +116,13 @@ class FitLifecycleTest {
             while (!Files.exists(run.resolve("checkpoint.json")) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
             assertTrue(p.isAlive(), "the run ended before the first checkpoint: " + Files.readString(tmp.resolve("stderr")));
             Thread.sleep(300);                                     // into the next epoch's steps
-            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "no exit within 60 s of Ctrl-C");
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "no exit within 60 s of SIG" + signal);
         } finally {
             p.destroyForcibly();
         }
         String out = Files.readString(tmp.resolve("stdout"), StandardCharsets.UTF_8), err = Files.readString(tmp.resolve("stderr"));
-        assertEquals(130, p.exitValue(), out + "\n--- stderr ---\n" + err);
+        assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), out + "\n--- stderr ---\n" + err);
         Matcher m = Pattern.compile("\nstopped in epoch (\\d+) of 50; (.+) keeps the checkpoint after epoch (\\d+); continue with: convkit fit --resume (.+)\n")
                 .matcher(out);
         assertTrue(m.find(), "no stop line on a line of its own:\n" + out);
@@ -128,7 +133,7 @@ class FitLifecycleTest {
         assertEquals(kept, (int) Json.toLong(side.get("epochs_completed")), "the checkpoint is the last complete epoch's");
         assertEquals(kept + 1, Files.readAllLines(run.resolve("log.csv")).size(), "log.csv: header and one row per complete epoch");
         for (String png : new String[] {"loss.png", "accuracy.png"}) assertTrue(Files.size(run.resolve(png)) > 0, png);
-        assertEquals("", err.strip(), "nothing on stderr after one Ctrl-C");
+        assertEquals("", err.strip(), "nothing on stderr after one SIG" + signal);
         // The printed command continues the run.
         CliRun resumed = CliRun.of("fit", "--resume", run.toString(), "--epochs", Integer.toString(kept + 1), "--engine", "cpu", "--offline",
                 "--progress", "off");
@@ -168,16 +173,21 @@ class FitLifecycleTest {
 
     @Test void theFirstSignalStopsTheSecondExitsAtOnce() {
         int[] calls = new int[2];
-        try (Interrupts i = Interrupts.detached(() -> calls[0]++, () -> calls[1]++)) {
+        List<Integer> codes = new ArrayList<>();
+        try (Interrupts i = Interrupts.detached(() -> calls[0]++, code -> { calls[1]++; codes.add(code); })) {
             assertFalse(i.received());
-            i.handle();
+            assertEquals(130, i.exitCode(), "before any signal");
+            i.handle(Interrupts.SIGTERM);
             assertTrue(i.received());
+            assertEquals(143, i.exitCode());
             assertEquals(1, calls[0]);
             assertEquals(0, calls[1]);
-            i.handle();
-            i.handle();
+            i.handle(Interrupts.SIGINT);
+            i.handle(Interrupts.SIGTERM);
             assertEquals(1, calls[0]);
             assertEquals(2, calls[1]);
+            assertEquals(List.of(130, 143), codes, "a second signal exits with its own status");
+            assertEquals(143, i.exitCode(), "the stop line's status stays the first signal's");
         }
     }
 }
