@@ -72,17 +72,26 @@ final class DnnlConvGemm {
                 && small(op.window(), b.type(0), DnnlDescs.dims(b.inputs.get(0)), DnnlDescs.dims(b.inputs.get(1)));
     }
 
+    /**
+     * Largest temporary the matmul form may take (col, or the f32 dcol of the data gradient): the convolution
+     * primitives need almost none, so a large batch falls back to them rather than grow the scratch arena without
+     * bound (VGG16's 4x4 layers at batch 64 take 19 MB).
+     */
+    static final long MAX_TEMPORARY_BYTES = 128L << 20;
+
     /** Activation types this form runs in: those with a {@link #maxOutputPixels} limit. */
     private static boolean runsIn(DType t) { return t == DType.BF16 || t == DType.F32; }
 
     /**
      * One group's geometry the matmul form serves: an output of at most {@link #maxOutputPixels} pixels, a row of
-     * col within the engine's constant zeros, and windows oneDNN can describe. {@code x} [N, C, H, W], {@code y}
+     * col within the engine's constant zeros, temporaries within {@link #MAX_TEMPORARY_BYTES} (counted as f32), and
+     * windows oneDNN can describe. {@code x} [N, C, H, W], {@code y}
      * [N, O, OH, OW].
      */
     private static boolean small(Window2d g, DType t, long[] x, long[] y) {
-        long rowBytes = (long) g.kernelH() * g.kernelW() * x[1] * t.bytes();
-        return y[2] * y[3] <= maxOutputPixels(t) && rowBytes <= DnnlBackend.ZEROS_BYTES
+        long row = (long) g.kernelH() * g.kernelW() * x[1], positions = y[0] * y[2] * y[3];
+        return y[2] * y[3] <= maxOutputPixels(t) && row * t.bytes() <= DnnlBackend.ZEROS_BYTES
+                && positions * row * Float.BYTES <= MAX_TEMPORARY_BYTES
                 && windowsDescribable(g, x[2], x[3], y[2], y[3]);
     }
 

@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -106,6 +107,23 @@ class DnnlConvGemmTest {
         for (DType t : TYPES) {
             List<TensorSpec> specs = List.of(TensorSpec.of(t, n, c, h, w), TensorSpec.of(t, n, o, win.outH(h), win.outW(w)));
             check(name, t, op, specs, -1, "matmul dyT·col", gemm, F32_SUMS);
+        }
+    }
+
+    /**
+     * A batch whose dcol would pass {@link DnnlConvGemm#MAX_TEMPORARY_BYTES} stays on the convolution primitive: the
+     * f32 data gradient of a 512-channel 3x3 layer at 2x2 needs N·4·4608 floats, 4.7 MB at batch 64 and 151 MB at
+     * 2048 (compiled only; nothing that size is allocated).
+     */
+    @Test void aLargeBatchKeepsTheConvolutionPrimitive() {
+        Window2d win = Window2d.same(2, 2, 3, 3, 1, 1, 1, 1);
+        for (int n : new int[] {64, 2048}) {
+            Conv2dBwdData op = new Conv2dBwdData(win, Shape.of(n, 512, 2, 2), 1);
+            List<TensorSpec> specs = List.of(TensorSpec.f32(n, 512, 2, 2), TensorSpec.f32(512, 512, 3, 3));
+            try (Kernel k = cpu.compile(op, specs, null)) {
+                List<String> calls = ((DnnlKernel) k).primitiveCalls();
+                assertEquals(n == 64, calls.contains("matmul dy·w"), "batch " + n + ": " + calls);
+            }
         }
     }
 
