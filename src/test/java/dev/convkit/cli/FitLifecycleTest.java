@@ -103,8 +103,10 @@ class FitLifecycleTest {
         assumeFalse(signal.equals("INT") && sigintIgnored(), "SIGINT is ignored in this process (as in a job a shell without job"
                 + " control started with &), so the child inherits that and no Ctrl-C can reach it");
         Path run = tmp.resolve("interrupted-" + signal);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "fit", "--model", "mnist_cnn", "--dataset", "mnist",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // As the convkit launcher: from JDK 22 on, JavaCPP's System.load otherwise prints a restricted-method warning.
+        if (Runtime.version().feature() >= 22) cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "fit", "--model", "mnist_cnn", "--dataset", "mnist",
                 "--epochs", "50", "--batch-size", "32", "--limit-train", "512", "--limit-test", "64", "--offline", "--progress", "bar",
                 "--engine", "cpu", "--out", run.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stdout").toFile()).redirectError(tmp.resolve("stderr").toFile());
