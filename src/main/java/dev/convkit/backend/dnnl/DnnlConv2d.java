@@ -34,7 +34,8 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * Convolution kernels: oneDNN convolution forward, backward data and backward weights (with the bias gradient).
+ * Convolution kernels: oneDNN convolution forward, backward data and backward weights (with the bias gradient);
+ * small images as matmuls ({@link DnnlConvGemm}), and wide f32 3x3 layers by Winograd ({@link DnnlConvWinograd}).
  * Plain-NCHW convolution in oneDNN is orders of magnitude slower than on blocked layouts, so activations are
  * described to the primitive as they are: a blocked (engine-layout) input or output is given to oneDNN in that
  * format, and only what is canonical (weights, a model input) is left to oneDNN ({@code format_tag any}). When no
@@ -53,6 +54,10 @@ final class DnnlConv2d {
     static void forward(DnnlKernelBuilder b, Conv2d op) {
         if (DnnlConvGemm.takes(b, op)) {
             DnnlConvGemm.forward(b, op);
+            return;
+        }
+        if (DnnlConvWinograd.takes(b, op)) {
+            DnnlConvWinograd.forward(b, op);
             return;
         }
         long[] x = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
@@ -78,6 +83,10 @@ final class DnnlConv2d {
             DnnlConvGemm.backwardData(b, op);
             return;
         }
+        if (DnnlConvWinograd.takes(b, op)) {
+            DnnlConvWinograd.backwardData(b, op);
+            return;
+        }
         long[] dy = DnnlDescs.dims(b.inputs.get(0)), w = weightDims(b.inputs.get(1), op.groups());
         long[] dx = DnnlDescs.dims(b.outputs.get(0));
         Types t = new Types(b.outType(0), b.type(0));   // as the forward: src = diffSrc's type, dst = diffDst's
@@ -95,6 +104,10 @@ final class DnnlConv2d {
         long[] x = DnnlDescs.dims(b.inputs.get(0)), dy = DnnlDescs.dims(b.inputs.get(1));
         if (DnnlConvGemm.takes(b, op)) {
             DnnlConvGemm.backwardFilter(b, op);
+            return;
+        }
+        if (DnnlConvWinograd.takes(b, op)) {
+            DnnlConvWinograd.backwardFilter(b, op);
             return;
         }
         long[] w = weightDims(b.outputs.get(0), op.groups());

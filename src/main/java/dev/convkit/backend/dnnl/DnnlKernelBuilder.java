@@ -50,6 +50,7 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -62,7 +63,7 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 final class DnnlKernelBuilder {
 
-    /** A memory object of the kernel being built, bound to a slot of the run arguments. */
+    /** A memory object of the kernel being built, bound to a slot of the run arguments, or (slot null) a constant. */
     record Mem(dnnl_memory memory, dnnl_memory_desc desc, Slot slot) {}
 
     /** One argument of a primitive execution. */
@@ -307,6 +308,26 @@ final class DnnlKernelBuilder {
      * bytes (zero strides).
      */
     Mem zeros(dnnl_memory_desc md) { return bind(md, new Slot(Source.ZEROS, 0, 0)); }
+
+    /**
+     * A constant of this kernel: {@code values} (row-major in {@code md}'s f32 dims) in native memory it owns, the
+     * same in every run (transform matrices).
+     */
+    Mem constant(dnnl_memory_desc md, float[] values) {
+        Pointer raw = Pointer.malloc((long) values.length * Float.BYTES);
+        if (raw == null || raw.isNull()) {
+            throw new BackendException(DnnlStatus.ENGINE, op, inputs, 0, "out of host memory for a " + values.length + "-float constant");
+        }
+        resources.add("free constant", () -> {
+            Pointer.free(raw);
+            return 0;
+        });
+        new FloatPointer(raw).put(values);
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, md, backend.engine(), raw), "dnnl_memory_create");
+        resources.add("dnnl_memory_destroy", () -> dnnl_memory_destroy(m));
+        return new Mem(m, md, null);
+    }
 
     /** A temporary of this kernel, in its own region of the scratch buffer. */
     Mem temp(dnnl_memory_desc md) {
