@@ -13,6 +13,7 @@ import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.DType;
 import dev.convkit.tensor.Layout;
+import dev.convkit.tensor.TensorSpec;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 
 /**
@@ -117,9 +118,14 @@ final class DnnlConvWinograd {
         Tiles t = new Tiles(x[0], x[2], x[3]);
         Mem first = b.temp(b.plain(36 * t.count * Math.max(c, o))), second = b.temp(b.plain(36 * t.count * c));
         Mem v = inputTransform(b, t, b.src(0), c, first, second);
-        Mem dy = b.srcAs(1, b.tagged(DType.F32, dyDims, dnnl_nhwc));
         Mem gathered = b.view(first, 0, b.plain(16, t.count * o));   // D is dead once V is made
-        b.reorder(b.view(dy, 0, t.inImage(b, o)), b.view(gathered, 0, t.byPosition(b, o)));
+        TileViews views = t.views(b, b.inputs.get(1), o);
+        if (views != null) {
+            b.reorder(b.src(1, views.tensor()), b.view(gathered, 0, views.dense()));
+        } else {
+            Mem dy = b.srcAs(1, b.tagged(DType.F32, dyDims, dnnl_nhwc));
+            b.reorder(b.view(dy, 0, t.inImage(b, o)), b.view(gathered, 0, t.byPosition(b, o)));
+        }
         Mem dm = b.temp(b.plain(36, t.count * o));
         matmul(b, "winograd AAt·dY", b.constant(b.plain(36, 16), Winograd43.AA_TRANSPOSED), gathered, dm);
         Mem dut = b.temp(b.plain(36, o, c));
@@ -127,11 +133,11 @@ final class DnnlConvWinograd {
                 b.view(v, 0, b.plain(36, t.count, c)), dut);
         matmul(b, "winograd dUt·GG", b.view(dut, 0, b.strided(DType.F32, new long[] {o * c, 36}, new long[] {1, o * c})),
                 b.constant(b.plain(36, 9), Winograd43.GG), b.dst(0, b.plain(o * c, 9)));
-        if (op.bias()) {
-            long positions = t.n * t.h * t.w;
+        if (op.bias()) {   // every pixel of dy is in gathered once: db = gatheredᵀ · 1
+            long positions = 16 * t.count;
             Mem ones = DnnlElementwise.ones(b, DType.F32, positions);
             dnnl_memory_desc dyT = b.strided(DType.F32, new long[] {o, positions}, new long[] {1, o});
-            matmul(b, "winograd dyT·1", b.view(dy, 0, dyT), b.view(ones, 0, b.plain(positions, 1)), b.dst(1, b.plain(o, 1)));
+            matmul(b, "winograd dyT·1", b.view(gathered, 0, dyT), b.view(ones, 0, b.plain(positions, 1)), b.dst(1, b.plain(o, 1)));
         }
     }
 
@@ -144,12 +150,36 @@ final class DnnlConvWinograd {
             return b.strided(DType.F32, new long[] {4, 4, n, rows, cols, k}, new long[] {w * k, k, h * w * k, 4 * w * k, 4 * k, 1});
         }
 
+        /**
+         * Pixel (p, q) of every tile of a [N, K, H, W] tensor in its own layout ({@code spec}'s), and the matching
+         * view of a dense [16, T, K]: 6-D [4, 4, N, H/4, W/4, K], or 7-D with K split into channel blocks. Null for
+         * channel blocks that K does not fill (the block padding is not part of the dense side).
+         */
+        TileViews views(DnnlKernelBuilder b, TensorSpec spec, long k) {
+            long[] dims = {4, 4, n, rows, cols, k};
+            if (spec.layout() == Layout.CANONICAL) {
+                return new TileViews(b.strided(DType.F32, dims, new long[] {w, 1, k * h * w, 4 * w, 4, h * w}), byPosition(b, k));
+            }
+            DnnlBlockedFormat f = b.backend().blocked(DType.F32);
+            if (f == null) return null;
+            if (f.channelsLast()) return new TileViews(inImage(b, k), byPosition(b, k));
+            long bs = f.block();
+            if (k % bs != 0) return null;
+            long[] blocked = {4, 4, n, rows, cols, k / bs, bs};
+            return new TileViews(
+                    b.strided(DType.F32, blocked, new long[] {w * bs, bs, k * h * w, 4 * w * bs, 4 * bs, h * w * bs, 1}),
+                    b.strided(DType.F32, blocked, new long[] {4 * count * k, count * k, rows * cols * k, cols * k, k, bs, 1}));
+        }
+
         /** The same [4, 4, N, H/4, W/4, K] as [16, T, K] row-major: one dense slice per tile position. */
         dnnl_memory_desc byPosition(DnnlKernelBuilder b, long k) {
             return b.strided(DType.F32, new long[] {4, 4, n, rows, cols, k},
                     new long[] {4 * count * k, count * k, rows * cols * k, cols * k, k, 1});
         }
     }
+
+    /** A tensor's tile-pixel view and the dense [16, T, K] view it copies to or from ({@link Tiles#views}). */
+    private record TileViews(dnnl_memory_desc tensor, dnnl_memory_desc dense) {}
 
     /** U [36, O·C] = taps · W, W's OIHW bytes read as [9, O·C]; rows ξν, columns (o, c). */
     private static Mem weightTransform(DnnlKernelBuilder b, float[] taps, long o, long c) {
@@ -174,9 +204,14 @@ final class DnnlConvWinograd {
         }
         Mem y = b.view(second, 0, b.plain(16, t.count * k));   // V is dead once M is made
         matmul(b, "winograd AA·M", b.constant(b.plain(16, 36), Winograd43.AA), b.view(m, 0, b.plain(36, t.count * k)), y);
-        Mem image = b.temp(b.tagged(DType.F32, new long[] {t.n, k, t.h, t.w}, dnnl_nhwc));
-        b.reorder(b.view(y, 0, t.byPosition(b, k)), b.view(image, 0, t.inImage(b, k)));
-        b.reorder(image, b.dst(0));
+        TileViews views = t.views(b, b.outputs.get(0), k);
+        if (views != null) {
+            b.reorder(b.view(y, 0, views.dense()), b.dst(0, views.tensor()));
+        } else {
+            Mem image = b.temp(b.tagged(DType.F32, new long[] {t.n, k, t.h, t.w}, dnnl_nhwc));
+            b.reorder(b.view(y, 0, t.byPosition(b, k)), b.view(image, 0, t.inImage(b, k)));
+            b.reorder(image, b.dst(0));
+        }
     }
 
     /**
