@@ -48,12 +48,14 @@ final class DnnlConvWinograd {
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("convkit.dnnl.winograd", "true"));
 
     /**
-     * Fewest input and output channels for which the form is used. VGG16-CIFAR100:64 fp32 step (StepRunner medians):
-     * direct 490 ms, this form from 128 channels 385 ms, from 64 channels 410 ms: at 32x32 with 64 channels the 36
-     * products are too thin for matmul's rate and the transforms' memory traffic outweighs the saving. Every image
-     * size from 4x4 gains (from 8x8 only: 439 ms).
+     * Fewest channel products per transformed channel, C·O / (C + O), for which the form is used: the matmul's saving
+     * grows with C·O, the transforms' memory traffic with C + O. VGG16-CIFAR100:64 fp32 step (StepRunner medians):
+     * direct 490 ms; this form on layers with at least 128 channels in and out (ratio ≥ 64) 385 ms, also on the
+     * 64 → 128 layer (42.7) 377 ms, also on the 64 → 64 layer at 32x32 (32) 410 ms; ResNet20v1:128's 64 → 64 stage
+     * at 8x8 is no faster by this form (159-162 against 159 ms). Every image size from 4x4 gains (VGG16 with 8x8 and
+     * up only: 439 ms).
      */
-    static final long MIN_CHANNELS = 128;
+    static final long MIN_PRODUCTS_PER_TRANSFORMED = 40;
 
     /** Largest sum of temporaries (f32 bytes); larger batches keep the convolution primitive. */
     static final long MAX_TEMPORARY_BYTES = 256L << 20;
@@ -82,8 +84,11 @@ final class DnnlConvWinograd {
                 && g.dilationH() == 1 && g.dilationW() == 1
                 && g.padTop() == 1 && g.padBottom() == 1 && g.padLeft() == 1 && g.padRight() == 1;
         return ENABLED && window && x[2] % 4 == 0 && x[3] % 4 == 0 && x[2] == y[2] && x[3] == y[3]
-                && Math.min(x[1], y[1]) >= MIN_CHANNELS && temporaryBytes(x, y[1]) <= MAX_TEMPORARY_BYTES;
+                && channelsPay(x[1], y[1]) && temporaryBytes(x, y[1]) <= MAX_TEMPORARY_BYTES;
     }
+
+    /** Whether C input and O output channels make the form pay ({@link #MIN_PRODUCTS_PER_TRANSFORMED}). */
+    private static boolean channelsPay(long c, long o) { return c * o >= MIN_PRODUCTS_PER_TRANSFORMED * (c + o); }
 
     /** Temporaries of the largest direction for source x [N, C, H, W] and O output channels. */
     static long temporaryBytes(long[] x, long o) {

@@ -55,7 +55,9 @@ class DnnlConvWinogradTest {
                 geometry("4x4, 128 → 128, bias (one tile per image)", same4, 2, 128, 4, 4, 128, true, true),
                 geometry("8x8, 128 → 144, no bias (4 tiles per image, O ≠ C)", same8, 3, 128, 8, 8, 144, false, true),
                 geometry("8x12, 160 → 136, bias (a non-square image; 136 channels do not fill 16-channel blocks)", new Window2d(3, 3, 1, 1, 1, 1, 1, 1, 1, 1), 2, 160, 8, 12, 136, true, true),
-                geometry("8x8, 64 → 128: too few input channels, the convolution primitive", same8, 2, 64, 8, 8, 128, true, false),
+                geometry("16x16, 64 → 128, bias (VGG16's second block: 42.7 products per transformed channel)", Window2d.same(16, 16, 3, 3, 1, 1, 1, 1), 1, 64, 16, 16, 128, true, true),
+                geometry("8x8, 64 → 64: 32 products per transformed channel, the convolution primitive", same8, 2, 64, 8, 8, 64, true, false),
+                geometry("8x8, 48 → 128: 34.9 products per transformed channel, the convolution primitive", same8, 2, 48, 8, 8, 128, true, false),
                 geometry("6x6, 128 → 128: not a multiple of 4, the convolution primitive", Window2d.same(6, 6, 3, 3, 1, 1, 1, 1), 2, 128, 6, 6, 128, true, false),
                 geometry("8x8 stride 2, 128 → 128: the convolution primitive", Window2d.same(8, 8, 3, 3, 2, 2, 1, 1), 2, 128, 8, 8, 128, false, false));
     }
