@@ -90,6 +90,22 @@ class DnnlConvWinogradTest {
         check(name, op, specs, -1, "winograd dMt·V", winograd);
     }
 
+    /**
+     * A batch whose temporaries would pass {@link DnnlConvWinograd#MAX_TEMPORARY_BYTES} keeps the convolution
+     * primitive: a 256-channel layer at 16x16 needs about 170 MB at batch 64 and 11 GB at 4096 (compiled only; nothing
+     * that size is allocated).
+     */
+    @Test void aLargeBatchKeepsTheConvolutionPrimitive() {
+        Window2d win = Window2d.same(16, 16, 3, 3, 1, 1, 1, 1);
+        for (int n : new int[] {64, 4096}) {
+            List<TensorSpec> specs = List.of(TensorSpec.f32(n, 256, 16, 16), TensorSpec.f32(256, 256, 3, 3));
+            try (Kernel k = cpu.compile(new Conv2d(win, false), specs, null)) {
+                List<String> calls = ((DnnlKernel) k).primitiveCalls();
+                assertEquals(n == 64, calls.contains("winograd V·U"), "batch " + n + ": " + calls);
+            }
+        }
+    }
+
     /** The transforms' defining identity on one tile, in float64 from the f32 matrices: Aᵀ[(Gg Gᵀ) ⊙ (Bᵀd B)]A = d ⋆ g. */
     @Test void theMatricesComputeOneTile() {
         Random rnd = new Random(7);
