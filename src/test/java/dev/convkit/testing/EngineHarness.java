@@ -28,6 +28,19 @@ import java.util.List;
  * canonical test values go in through a reorder kernel.
  */
 public final class EngineHarness {
+    /**
+     * {@code specs} with every 4-D tensor in the engine layout except input {@code keepCanonical} (the weights, which
+     * programs hand over canonical; -1 for none): how the cpu engine's kernels see activations inside a program.
+     */
+    public static List<TensorSpec> inEngineLayout(List<TensorSpec> specs, int keepCanonical) {
+        List<TensorSpec> out = new ArrayList<>(specs);
+        for (int i = 0; i < specs.size(); i++) {
+            TensorSpec s = specs.get(i);
+            if (i != keepCanonical && s.rank() == 4) out.set(i, new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE));
+        }
+        return out;
+    }
+
     private final Backend backend;
     private final boolean engineInputs;
 

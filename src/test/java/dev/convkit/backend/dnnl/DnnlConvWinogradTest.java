@@ -12,7 +12,6 @@ import dev.convkit.ops.Conv2dBwdData;
 import dev.convkit.ops.Conv2dBwdFilter;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.Window2d;
-import dev.convkit.tensor.Layout;
 import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
 import dev.convkit.testing.EngineHarness;
@@ -141,11 +140,7 @@ class DnnlConvWinogradTest {
         double[][] expected = ReferenceOps.run(op, specs, RandomTensors.copy(inputs));
         for (boolean engineLayout : new boolean[] {false, true}) {
             String where = name + (engineLayout ? " (engine layout)" : "");
-            List<TensorSpec> compiled = new ArrayList<>(specs);
-            for (int i = 0; i < specs.size(); i++) {
-                TensorSpec s = specs.get(i);
-                if (engineLayout && i != weightsAt && s.rank() == 4) compiled.set(i, new TensorSpec(s.shape(), s.dtype(), Layout.ENGINE));
-            }
+            List<TensorSpec> compiled = engineLayout ? EngineHarness.inEngineLayout(specs, weightsAt) : specs;
             try (Kernel k = cpu.compile(op, compiled, null)) {
                 List<String> calls = ((DnnlKernel) k).primitiveCalls();
                 assertEquals(winograd, calls.contains(call), where + ": calls " + calls);
