@@ -17,7 +17,6 @@ import dev.convkit.tensor.TensorSpec;
 import dev.convkit.testing.Bf16;
 import dev.convkit.testing.Closeness;
 import dev.convkit.testing.Closeness.Tolerance;
-import dev.convkit.testing.EngineHarness;
 import dev.convkit.testing.RandomTensors;
 import dev.convkit.testing.ReferenceOps;
 import java.util.ArrayList;
@@ -141,17 +140,10 @@ class DnnlConvGemmTest {
         double[][] inputs = new double[specs.size()][];
         for (int i = 0; i < inputs.length; i++) inputs[i] = Bf16.round(RandomTensors.uniform(rnd, (int) specs.get(i).size(), -1, 1));
         double[][] expected = ReferenceOps.run(op, specs, RandomTensors.copy(inputs));
-        for (boolean engineLayout : new boolean[] {false, true}) {
-            String where = name + (engineLayout ? " (engine layout)" : "");
-            List<TensorSpec> compiled = engineLayout ? EngineHarness.inEngineLayout(specs, weightsAt) : specs;
-            try (Kernel k = cpu.compile(op, compiled, null)) {
-                List<String> calls = ((DnnlKernel) k).primitiveCalls();
-                assertEquals(expectGemm, calls.contains(call), where + ": calls " + calls);
-                double[][] got = new EngineHarness(cpu).run(k, op, specs, inputs).outputs();
-                for (int j = 0; j < expected.length; j++) {
-                    Closeness.assertClose(where + " output " + j, op.outputs(specs).get(j).shape(), expected[j], got[j], tol);
-                }
+        KernelPaths.runBothLayouts(cpu, name, op, specs, inputs, weightsAt, call, expectGemm, (where, got) -> {
+            for (int j = 0; j < expected.length; j++) {
+                Closeness.assertClose(where + " output " + j, op.outputs(specs).get(j).shape(), expected[j], got[j], tol);
             }
-        }
+        });
     }
 }

@@ -14,7 +14,6 @@ import dev.convkit.ops.Op;
 import dev.convkit.ops.Window2d;
 import dev.convkit.tensor.Shape;
 import dev.convkit.tensor.TensorSpec;
-import dev.convkit.testing.EngineHarness;
 import dev.convkit.testing.RandomTensors;
 import dev.convkit.testing.ReferenceOps;
 import java.util.ArrayList;
@@ -138,22 +137,15 @@ class DnnlConvWinogradTest {
         double[][] inputs = new double[specs.size()][];
         for (int i = 0; i < inputs.length; i++) inputs[i] = RandomTensors.uniform(rnd, (int) specs.get(i).size(), -1, 1);
         double[][] expected = ReferenceOps.run(op, specs, RandomTensors.copy(inputs));
-        for (boolean engineLayout : new boolean[] {false, true}) {
-            String where = name + (engineLayout ? " (engine layout)" : "");
-            List<TensorSpec> compiled = engineLayout ? EngineHarness.inEngineLayout(specs, weightsAt) : specs;
-            try (Kernel k = cpu.compile(op, compiled, null)) {
-                List<String> calls = ((DnnlKernel) k).primitiveCalls();
-                assertEquals(winograd, calls.contains(call), where + ": calls " + calls);
-                double[][] got = new EngineHarness(cpu).run(k, op, specs, inputs).outputs();
-                for (int j = 0; j < expected.length; j++) {
-                    double rms = 0, worst = 0;
-                    for (double e : expected[j]) rms += e * e;
-                    rms = Math.sqrt(rms / expected[j].length);
-                    for (int e = 0; e < expected[j].length; e++) worst = Math.max(worst, Math.abs(got[j][e] - expected[j][e]));
-                    assertTrue(worst <= RELATIVE_TO_RMS * rms, where + " output " + j + ": max error " + worst
-                            + " against rms " + rms + " (bound " + RELATIVE_TO_RMS * rms + ")");
-                }
+        KernelPaths.runBothLayouts(cpu, name, op, specs, inputs, weightsAt, call, winograd, (where, got) -> {
+            for (int j = 0; j < expected.length; j++) {
+                double rms = 0, worst = 0;
+                for (double e : expected[j]) rms += e * e;
+                rms = Math.sqrt(rms / expected[j].length);
+                for (int e = 0; e < expected[j].length; e++) worst = Math.max(worst, Math.abs(got[j][e] - expected[j][e]));
+                assertTrue(worst <= RELATIVE_TO_RMS * rms, where + " output " + j + ": max error " + worst
+                        + " against rms " + rms + " (bound " + RELATIVE_TO_RMS * rms + ")");
             }
-        }
+        });
     }
 }
