@@ -55,7 +55,7 @@ class RecipeTest {
         Recipe r = Recipe.load(Path.of("models/resnet20v1_fast.json"));
         assertEquals("resnet20v1", r.model());
         assertEquals(40, r.epochs());
-        assertEquals(128, r.batchSize());
+        assertEquals(64, r.batchSize());
         assertEquals("sgd", r.optimizer());
         assertEquals(0.9, r.momentum());
         assertEquals(Boolean.TRUE, r.nesterov());
