@@ -3,7 +3,6 @@ package dev.convkit.backend.dnnl;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_data_type_undef;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_submemory;
@@ -12,14 +11,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministic;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
@@ -28,7 +19,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
 
 import dev.convkit.backend.BackendException;
 import dev.convkit.backend.dnnl.DnnlKernel.Binding;
@@ -45,7 +35,6 @@ import java.util.List;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -81,8 +70,7 @@ final class DnnlKernelBuilder {
     private final List<Object> steps = new ArrayList<>();
     /** Output reorders waiting for the next primitive call (from a temporary into the dst buffer). */
     private final List<Mem[]> pendingOutputs = new ArrayList<>();
-    private dnnl_primitive_attr attr;
-    private dnnl_primitive_attr accumulatingAttr;
+    private final DnnlKernelAttrs attrs;
     private long tempBytes;
     private long savedBytes;
     private long savedRead;
@@ -92,6 +80,7 @@ final class DnnlKernelBuilder {
         this.op = op;
         this.inputs = inputs;
         this.outputs = outputs;
+        this.attrs = new DnnlKernelAttrs(resources, backend.deterministic(), this::check);
     }
 
     DnnlBackend backend() { return backend; }
@@ -222,35 +211,7 @@ final class DnnlKernelBuilder {
      * Attributes shared by every primitive of the kernel: the scratchpad is provided by the caller, and with
      * {@code BackendOptions.deterministic} oneDNN must pick implementations whose results do not vary between runs.
      */
-    dnnl_primitive_attr attr() {
-        if (attr == null) attr = newAttr();
-        return attr;
-    }
-
-    /** {@link #attr()} plus a sum post-op: the primitive adds its result to what its destination holds. */
-    private dnnl_primitive_attr accumulatingAttr() {
-        if (accumulatingAttr == null) {
-            dnnl_primitive_attr a = newAttr();
-            dnnl_post_ops sum = new dnnl_post_ops();
-            check(dnnl_post_ops_create(sum), "dnnl_post_ops_create");
-            resources.add("dnnl_post_ops_destroy", () -> dnnl_post_ops_destroy(sum));
-            check(dnnl_post_ops_append_sum(sum, 1f, 0, dnnl_data_type_undef), "dnnl_post_ops_append_sum");
-            check(dnnl_primitive_attr_set_post_ops(a, sum), "dnnl_primitive_attr_set_post_ops");
-            accumulatingAttr = a;
-        }
-        return accumulatingAttr;
-    }
-
-    private dnnl_primitive_attr newAttr() {
-        dnnl_primitive_attr a = new dnnl_primitive_attr();
-        check(dnnl_primitive_attr_create(a), "dnnl_primitive_attr_create");
-        resources.add("dnnl_primitive_attr_destroy", () -> dnnl_primitive_attr_destroy(a));
-        check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode");
-        if (backend.deterministic()) {
-            check(dnnl_primitive_attr_set_deterministic(a, 1), "dnnl_primitive_attr_set_deterministic");
-        }
-        return a;
-    }
+    dnnl_primitive_attr attr() { return attrs.plain(); }
 
     /** An empty primitive-descriptor handle for a {@code dnnl_*_primitive_desc_create} call, released with the kernel. */
     dnnl_primitive_desc newPd() {
@@ -391,7 +352,7 @@ final class DnnlKernelBuilder {
     void reorder(Mem from, Mem to) { reorder(from, to, attr(), "reorder"); }
 
     /** Appends a reorder that adds {@code from} to {@code to} (of the same logical shape) instead of overwriting it. */
-    void accumulate(Mem from, Mem to) { reorder(from, to, accumulatingAttr(), "reorder +="); }
+    void accumulate(Mem from, Mem to) { reorder(from, to, attrs.accumulating(), "reorder +="); }
 
     private void reorder(Mem from, Mem to, dnnl_primitive_attr a, String what) {
         dnnl_primitive_desc pd = newPd();
