@@ -1,7 +1,9 @@
-// Optimizer updates over flat parameter slices, in place, exactly as the Keras-style op javadocs state.
+// Optimizer updates and the weights' moving average over flat parameter slices, in place, exactly as the op javadocs
+// state.
 // hyper is the (2,) device tensor [learning rate, step t >= 1]. Layout: param, grad and state slices of n floats.
 // Launch: 1-D grid-stride; block 256, grid min(ceil(n / 256), 8192).
-// Tests (GPU only, skipped elsewhere): CudaKernelsTest (Adam step); the op conformance suite covers SGD and RMSprop.
+// Tests (GPU only, skipped elsewhere): CudaKernelsTest (Adam step); the op conformance suite covers SGD, RMSprop and
+// the average. On the CPU, HostOptimKernelsTest runs every kernel here against the reference.
 // Without a GPU, NativeKernelsBuildTest checks symbols and signatures.
 // Run: mvn test -Dtest='dev.convkit.backend.cuda.*'
 #include "common.cuh"
@@ -54,5 +56,19 @@ extern "C" __global__ void rmsprop_update_f32(float* param, const float* grad, f
         const float ms = rho * mean_square[i] + (1.0f - rho) * g * g;
         mean_square[i] = ms;
         param[i] -= lr * g / (sqrtf(ms) + epsilon);
+    }
+}
+
+/**
+ * EmaUpdate: average = d * average + (1 - d) * value with d = min(momentum, (1 + t) / (10 + t)), the cap computed in
+ * double and rounded to float as the op's Java definition does.
+ */
+extern "C" __global__ void ema_update_f32(float* average, const float* value, const float* hyper, long long n,
+                                          float momentum) {
+    const double t = hyper[1];
+    const float d = fminf(momentum, static_cast<float>((1.0 + t) / (10.0 + t)));
+    const float rest = 1.0f - d;
+    for (long long i = convkit::first_index(); i < n; i += convkit::grid_stride()) {
+        average[i] = d * average[i] + rest * value[i];
     }
 }

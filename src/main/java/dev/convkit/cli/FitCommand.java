@@ -84,6 +84,9 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "WD", description = "Coupled weight decay in [0, 1) on every conv and dense kernel: adds WD·w to each kernel's gradient, as PyTorch's SGD(weight_decay=WD), with any optimizer (default 0).")
     Double weightDecay;
 
+    @Option(names = "--ema", paramLabel = "M", description = "Keep the exponential moving average of the weights with momentum M in (0, 1), as Keras's use_ema/ema_momentum (0.999 spans about 1,000 steps); validation, best.* and evaluate then use the average (default 0: none).")
+    Double ema;
+
     @Option(names = "--reduce-lr-on-plateau", negatable = true, description = "Keras ReduceLROnPlateau on val_loss (recipe values, else factor sqrt(0.1), patience 5, min_lr 0.5e-6).")
     Boolean plateau;
 
@@ -166,6 +169,8 @@ final class FitCommand implements Callable<Integer> {
         if (!(smooth >= 0 && smooth < 1)) throw CliException.usage("--label-smoothing must be in [0, 1), got " + smooth);
         double decay = pick(weightDecay, r == null ? null : r.weightDecay(), 0.0);
         if (!(decay >= 0 && decay < 1)) throw CliException.usage("--weight-decay must be in [0, 1), got " + decay);
+        double emaMomentum = pick(ema, r == null ? null : r.emaMomentum(), 0.0);
+        if (!(emaMomentum >= 0 && emaMomentum < 1)) throw CliException.usage("--ema must be in [0, 1) (0: no moving average), got " + emaMomentum);
         Recipe.Plateau pl = r == null ? null : r.plateau();
         if (plateau != null) pl = plateau ? (pl != null ? pl : new Recipe.Plateau(Math.sqrt(0.1), 5, 0.5e-6)) : null;
         boolean aug = pick(augment, r == null ? null : r.augment(), false);
@@ -179,7 +184,7 @@ final class FitCommand implements Callable<Integer> {
         String prec = engine.precision(r == null ? null : r.precision()).cliName();
         // The model must take the dataset's images: fail now, before folders are made or data is read.
         Models.build(m, ModelConfig.defaults().withInput(DatasetShapes.image(ds).dims()).withClasses(DatasetShapes.classes(ds)));
-        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, decay, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
+        return new FitConfig(m, ds, dataDir, ep, bs, opt, rate, mom, nest, sched, warm, smooth, decay, emaMomentum, pl, aug, augmentation, spm, seed, limitTrain, limitTest,
                 r == null ? null : r.source(), prec);
     }
 
@@ -216,6 +221,7 @@ final class FitCommand implements Callable<Integer> {
         if (warmupEpochs != null) fixed.add("--warmup-epochs");
         if (labelSmoothing != null) fixed.add("--label-smoothing");
         if (weightDecay != null) fixed.add("--weight-decay");
+        if (ema != null) fixed.add("--ema");
         if (plateau != null) fixed.add("--[no-]reduce-lr-on-plateau");
         if (augment != null) fixed.add("--[no-]augment");
         if (subtractPixelMean != null) fixed.add("--[no-]subtract-pixel-mean");

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param warmupEpochs     linear warm-up before the schedule (0 = none); cosine then decays over the remaining epochs
  * @param labelSmoothing   ε of the training targets (0 = exact one-hot / sparse labels)
  * @param weightDecay      coupled weight decay on every kernel (0 = none); see {@link dev.convkit.train.TrainerBuilder#weightDecay}
+ * @param emaMomentum      momentum of the weights' moving average, which validation and checkpoints then use (0 = none);
+ *                         see {@link Optimizer#withEma}
  * @param plateau          ReduceLROnPlateau on val_loss, or null for none
  * @param augmentation     what --augment does (shifts, flip, pad-crop)
  * @param limitTrain       first N training records, or null for all
@@ -29,15 +31,15 @@ import java.util.Map;
  * @param precision        the precision policy ("fp32" or "bf16"); checkpoints are the same under both
  */
 record FitConfig(String model, String dataset, Path dataDir, int epochs, int batchSize, String optimizer, double lr, double momentum,
-                 boolean nesterov, String schedule, double warmupEpochs, double labelSmoothing, double weightDecay, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
+                 boolean nesterov, String schedule, double warmupEpochs, double labelSmoothing, double weightDecay, double emaMomentum, Recipe.Plateau plateau, boolean augment, Augmentation augmentation, boolean subtractPixelMean,
                  long seed, Integer limitTrain, Integer limitTest, Path recipe, String precision) {
 
-    /** The optimizer with this run's rate (and momentum for SGD); Keras defaults otherwise. */
+    /** The optimizer with this run's rate (and momentum for SGD) and moving average; Keras defaults otherwise. */
     Optimizer buildOptimizer() {
         Optimizer base = Optimizer.byName(optimizer);
         double rate = Double.isNaN(lr) ? base.learningRate() : lr;
-        if (optimizer.equals("sgd")) return Optimizer.sgd(rate, Double.isNaN(momentum) ? 0 : momentum, nesterov);
-        return base.withLearningRate(rate);
+        Optimizer o = optimizer.equals("sgd") ? Optimizer.sgd(rate, Double.isNaN(momentum) ? 0 : momentum, nesterov) : base.withLearningRate(rate);
+        return o.withEma(emaMomentum);
     }
 
     LearningRateSchedule buildSchedule() { return LearningRateSchedule.byName(schedule, epochs, warmupEpochs); }
@@ -79,6 +81,7 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
         if (warmupEpochs > 0) m.put("warmup_epochs", warmupEpochs);
         if (labelSmoothing > 0) m.put("label_smoothing", labelSmoothing);
         if (weightDecay > 0) m.put("weight_decay", weightDecay);
+        if (emaMomentum > 0) m.put("ema_momentum", emaMomentum);
         if (plateau != null) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("factor", plateau.factor());
@@ -118,7 +121,7 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
             return new FitConfig((String) m.get("model"), (String) m.get("dataset"), path(m.get("data_dir")), (int) Json.toLong(m.get("epochs")),
                     (int) Json.toLong(m.get("batch_size")), (String) m.get("optimizer"), Json.toDouble(m.get("lr")), Json.toDouble(m.get("momentum")),
                     Boolean.TRUE.equals(m.get("nesterov")), (String) m.get("schedule"), orZero(m.get("warmup_epochs")),
-                    orZero(m.get("label_smoothing")), orZero(m.get("weight_decay")), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
+                    orZero(m.get("label_smoothing")), orZero(m.get("weight_decay")), orZero(m.get("ema_momentum")), plateau, (Boolean) m.get("augment"), aug, (Boolean) m.get("subtract_pixel_mean"),
                     Json.toLong(m.get("seed")), integer(m.get("limit_train")), integer(m.get("limit_test")), path(m.get("recipe")),
                     m.get("precision") == null ? "fp32" : (String) m.get("precision"));
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
@@ -137,20 +140,20 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
     /** The same settings training up to {@code total} epochs. */
     FitConfig withEpochs(int total) {
         return new FitConfig(model, dataset, dataDir, total, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
-                labelSmoothing, weightDecay, plateau, augment, augmentation,
+                labelSmoothing, weightDecay, emaMomentum, plateau, augment, augmentation,
                 subtractPixelMean, seed, limitTrain, limitTest, recipe, precision);
     }
 
     /** The same settings under another precision policy (checkpoints are interchangeable between them). */
     FitConfig withPrecision(String p) {
         return new FitConfig(model, dataset, dataDir, epochs, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
-                labelSmoothing, weightDecay, plateau, augment, augmentation, subtractPixelMean, seed, limitTrain, limitTest, recipe, p);
+                labelSmoothing, weightDecay, emaMomentum, plateau, augment, augmentation, subtractPixelMean, seed, limitTrain, limitTest, recipe, p);
     }
 
     /** The same settings reading data from {@code dir}. */
     FitConfig withDataDir(Path dir) {
         return new FitConfig(model, dataset, dir, epochs, batchSize, optimizer, lr, momentum, nesterov, schedule, warmupEpochs,
-                labelSmoothing, weightDecay, plateau, augment, augmentation,
+                labelSmoothing, weightDecay, emaMomentum, plateau, augment, augmentation,
                 subtractPixelMean, seed, limitTrain, limitTest, recipe, precision);
     }
 }

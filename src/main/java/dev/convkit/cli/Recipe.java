@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code nesterov} (SGD only), {@code schedule} ("constant", "steps", "cosine", "onecycle"), {@code warmup_epochs}
  * (linear warm-up before the schedule), {@code label_smoothing} (ε of the training targets),
  * {@code weight_decay} (coupled weight decay in [0, 1) on every kernel, as PyTorch's {@code SGD(weight_decay)}; see
- * {@link dev.convkit.train.TrainerBuilder#weightDecay}), {@code reduce_lr_on_plateau}
+ * {@link dev.convkit.train.TrainerBuilder#weightDecay}), {@code ema_momentum} (the weights' moving average, as
+ * {@code --ema}), {@code reduce_lr_on_plateau}
  * ({@code {"factor", "patience", "min_lr"}}, monitoring val_loss as Keras does), {@code augment},
  * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop"}}, each optional, as
  * {@link Augmentation}; used when augmenting), {@code subtract_pixel_mean},
@@ -32,7 +33,7 @@ import java.util.Map;
  */
 public record Recipe(String model, String title, String seed, String dataset, Integer epochs, Integer batchSize,
                      String optimizer, Double lr, Double momentum, Boolean nesterov, String schedule, Double warmupEpochs,
-                     Double labelSmoothing, Double weightDecay, Plateau plateau, Boolean augment,
+                     Double labelSmoothing, Double weightDecay, Double emaMomentum, Plateau plateau, Boolean augment,
                      Augmentation augmentation, Boolean subtractPixelMean, ReportedAccuracy reportedAccuracy, Path source,
                      String precision) {
 
@@ -43,7 +44,7 @@ public record Recipe(String model, String title, String seed, String dataset, In
     public record ReportedAccuracy(double min, double max, String note) {}
 
     private static final List<String> KEYS = List.of("model", "title", "seed", "dataset", "epochs", "batch_size", "optimizer", "lr",
-            "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "weight_decay", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "precision", "reported_accuracy",
+            "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "weight_decay", "ema_momentum", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "precision", "reported_accuracy",
             "notes");
     private static final List<String> AUGMENTATION_KEYS = List.of("width_shift", "height_shift", "horizontal_flip", "pad_crop");
 
@@ -117,11 +118,13 @@ public record Recipe(String model, String title, String seed, String dataset, In
         if (smoothing != null && !(smoothing >= 0 && smoothing < 1)) throw new JsonException("label_smoothing must be in [0, 1), got " + smoothing);
         Double decay = o.containsKey("weight_decay") ? number(o, "weight_decay", "weight_decay") : null;
         if (decay != null && !(decay >= 0 && decay < 1)) throw new JsonException("weight_decay must be in [0, 1), got " + decay);
+        Double ema = o.containsKey("ema_momentum") ? number(o, "ema_momentum", "ema_momentum") : null;
+        if (ema != null && !(ema >= 0 && ema < 1)) throw new JsonException("ema_momentum must be in [0, 1), got " + ema);
         Boolean augment = o.containsKey("augment") ? bool(o, "augment", "augment") : null;
         Boolean spm = o.containsKey("subtract_pixel_mean") ? bool(o, "subtract_pixel_mean", "subtract_pixel_mean") : null;
         return new Recipe(model, string(o, "title"), string(o, "seed"), string(o, "dataset"), epochs == null ? null : Math.toIntExact(epochs),
                 batch == null ? null : Math.toIntExact(batch), string(o, "optimizer"), lr, momentum, nesterov, string(o, "schedule"),
-                warmup, smoothing, decay, plateau, augment, aug,
+                warmup, smoothing, decay, ema, plateau, augment, aug,
                 spm, acc, source, precision(o));
     }
 

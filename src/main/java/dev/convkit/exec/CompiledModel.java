@@ -13,6 +13,7 @@ import dev.convkit.graph.Program;
 import dev.convkit.graph.ProgramBuilder;
 import dev.convkit.graph.ProgramBuilder.Labels;
 import dev.convkit.graph.Value;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.OptimizerUpdate;
 import dev.convkit.tensor.DType;
@@ -51,6 +52,7 @@ public final class CompiledModel implements AutoCloseable {
     private final Buffer hyper, counter;                            // (2,) [lr, t] and (1,) dropout counter
     private Kernel updateKernel;
     private StateBackup stateBackup;                               // null until the first training step
+    private AveragedWeights average;                               // null: no moving average of the weights
     private final Map<String, CompiledStep> steps = new HashMap<>();
     private CompiledStep last;   // the step that ran most recently, for output()
     private long step;                                             // optimizer steps taken (Adam's t)
@@ -141,28 +143,40 @@ public final class CompiledModel implements AutoCloseable {
         return params.slice(off, model.params().get(name).count() * 4);
     }
 
-    /** Every parameter and BN statistic by structural name (canonical layout). */
-    public Map<String, float[]> parameters() {
-        backend.synchronize();
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, ParamSpec> e : model.params().entrySet()) {
-            float[] data = new float[(int) e.getValue().count()];
-            backend.download(paramBuffer(e.getKey()), FloatBuffer.wrap(data));
-            out.put(e.getKey(), data);
-        }
-        return out;
+    private Buffer averageBuffer(String name) {
+        if (average == null) throw new IllegalStateException("model '" + model.name() + "' keeps no moving average of its weights");
+        paramBuffer(name);                                          // checks the name
+        return average.slice(offsets.get(name), model.params().get(name).count() * 4);
     }
 
+    /** Every parameter and BN statistic by structural name (canonical layout). */
+    public Map<String, float[]> parameters() { return ParameterTransfer.download(backend, model, this::paramBuffer); }
+
     /** Replaces parameters; every name must belong to the model with the right element count. */
-    public void loadParameters(Map<String, float[]> values) {
-        for (Map.Entry<String, float[]> e : values.entrySet()) {
-            ParamSpec ps = model.params().get(e.getKey());
-            if (ps == null) throw new IllegalArgumentException("parameter '" + e.getKey() + "' does not belong to model '" + model.name() + "'");
-            if (ps.count() != e.getValue().length) throw new IllegalArgumentException("parameter '" + e.getKey() + "' of model '"
-                    + model.name() + "' has shape " + ps.shape() + " (" + ps.count() + " values), got " + e.getValue().length + " values");
-            backend.upload(paramBuffer(e.getKey()), FloatBuffer.wrap(e.getValue()));
-        }
+    public void loadParameters(Map<String, float[]> values) { ParameterTransfer.upload(backend, model, values, this::paramBuffer); }
+
+    /**
+     * Starts keeping the moving average of every parameter and BN statistic, updated by {@code op} after each
+     * optimizer step ({@link #trainStep}); it starts as the current weights. Inference steps may then run on the
+     * average ({@link #testStep(float[][], float[], Labels, boolean)}).
+     *
+     * @throws IllegalStateException without an optimizer, or when an average is kept already
+     */
+    public void averageWeights(EmaUpdate op) {
+        if (update == null) throw new IllegalStateException("model '" + model.name() + "' was compiled without an optimizer: nothing to average");
+        if (average != null) throw new IllegalStateException("model '" + model.name() + "' already averages its weights with " + average.op());
+        average = new AveragedWeights(backend, Objects.requireNonNull(op, "op"), paramBytes, backend.alignment());
+        loadAveragedParameters(parameters());
     }
+
+    /** The moving average's update op, or null when none is kept. */
+    public EmaUpdate weightAverage() { return average == null ? null : average.op(); }
+
+    /** The moving average of every parameter and BN statistic, as {@link #parameters()}. */
+    public Map<String, float[]> averagedParameters() { return ParameterTransfer.download(backend, model, this::averageBuffer); }
+
+    /** Replaces values of the moving average, as {@link #loadParameters}. */
+    public void loadAveragedParameters(Map<String, float[]> values) { ParameterTransfer.upload(backend, model, values, this::averageBuffer); }
 
     /** Optimizer slots by "slot/param name" (e.g. "m/stage1/block1/conv1/kernel"). */
     public Map<String, float[]> optimizerState() {
@@ -237,6 +251,7 @@ public final class CompiledModel implements AutoCloseable {
             return r;
         }
         runUpdate();
+        if (average != null) average.update(params, hyper);
         step++;
         return r;
     }
@@ -267,7 +282,7 @@ public final class CompiledModel implements AutoCloseable {
     /** The compiled training step for this batch, with the batch, the step counter and the loss seed uploaded. */
     private CompiledStep prepareTraining(float[][] inputs, float[] labels, Labels kind) {
         if (update == null) throw new IllegalStateException("model '" + model.name() + "' was compiled without an optimizer");
-        CompiledStep s = step(true, batchOf(inputs), kind);
+        CompiledStep s = step(true, batchOf(inputs), kind, false);
         if (stateBackup == null) stateBackup = new StateBackup(backend, params.slice(trainableBytes, paramBytes - trainableBytes));
         bindBatch(s, inputs, labels);
         backend.upload(counter, FloatBuffer.wrap(new float[] {step + 1}));
@@ -275,9 +290,13 @@ public final class CompiledModel implements AutoCloseable {
         return s;
     }
 
-    /** Forward pass in inference mode; with labels it also computes the loss. */
-    public StepResult testStep(float[][] inputs, float[] labels, Labels kind) {
-        CompiledStep s = step(false, batchOf(inputs), labels == null ? null : kind);
+    /** Forward pass in inference mode on the live weights; with labels it also computes the loss. */
+    public StepResult testStep(float[][] inputs, float[] labels, Labels kind) { return testStep(inputs, labels, kind, false); }
+
+    /** {@link #testStep(float[][], float[], Labels)} on the moving average of the weights when {@code averaged}. */
+    public StepResult testStep(float[][] inputs, float[] labels, Labels kind, boolean averaged) {
+        if (averaged && average == null) throw new IllegalStateException("model '" + model.name() + "' keeps no moving average of its weights");
+        CompiledStep s = step(false, batchOf(inputs), labels == null ? null : kind, averaged);
         bindBatch(s, inputs, labels);
         s.run();
         last = s;
@@ -340,19 +359,20 @@ public final class CompiledModel implements AutoCloseable {
         updateKernel.run(src, new Buffer[0], null, null);
     }
 
-    private CompiledStep step(boolean training, int batch, Labels labels) {
-        String key = training + "/" + batch + "/" + labels;
+    /** The step of this mode and batch, compiled on first use; {@code averaged}: bound to the average's parameters. */
+    private CompiledStep step(boolean training, int batch, Labels labels, boolean averaged) {
+        String key = training + "/" + batch + "/" + labels + (averaged ? "/averaged" : "");
         CompiledStep s = steps.get(key);
         if (s != null) return s;
         Program p = program(training, batch, labels);
         s = new CompiledStep(p, backend);
         try {
             Map<MemoryKind, Long> fixed = new EnumMap<>(MemoryKind.class);
-            fixed.put(MemoryKind.PARAMS, paramBytes);
+            fixed.put(MemoryKind.PARAMS, average == null ? paramBytes : 2 * paramBytes);
             fixed.put(MemoryKind.GRADS, update == null ? 0 : trainableBytes);
             fixed.put(MemoryKind.OPTIMIZER_STATE, trainableBytes * stateNames.length);
             MemoryBudget.require(backend, model.name(), training, batch, s.plannedBytes(), fixed);
-            s.allocate(bindings(p));
+            s.allocate(bindings(p, averaged));
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -366,9 +386,11 @@ public final class CompiledModel implements AutoCloseable {
                 : ProgramBuilder.inference(model, batch, labels, backend::fuses, precision);
     }
 
-    private Map<Value, Buffer> bindings(Program p) {
+    private Map<Value, Buffer> bindings(Program p, boolean averaged) {
         Map<Value, Buffer> m = new IdentityHashMap<>();
-        for (Map.Entry<String, Value> e : p.params().entrySet()) m.put(e.getValue(), paramBuffer(e.getKey()));
+        for (Map.Entry<String, Value> e : p.params().entrySet()) {
+            m.put(e.getValue(), averaged ? averageBuffer(e.getKey()) : paramBuffer(e.getKey()));
+        }
         for (Map.Entry<String, Value> e : p.paramGrads().entrySet()) {
             m.put(e.getValue(), grads.slice(offsets.get(e.getKey()), model.params().get(e.getKey()).count() * 4));
         }
@@ -394,6 +416,7 @@ public final class CompiledModel implements AutoCloseable {
         steps.clear();
         if (updateKernel != null) updateKernel.close();
         if (stateBackup != null) stateBackup.close();
+        if (average != null) average.close();
         host.close();
         optState.close();
         grads.close();

@@ -15,13 +15,13 @@ import java.util.List;
  * listed by {@link #inPlaceInputs()} are read and written by the kernel (batch-norm running statistics, optimizer
  * parameters and state); all other inputs are read-only and outputs are fully overwritten.
  *
- * <p>Sub-families: {@link OptimizerUpdate} (the optimizer steps) and {@link Composite} (ops defined by a
- * decomposition into others, which engines may run with a dedicated kernel).
+ * <p>Sub-families: {@link OptimizerUpdate} (the optimizer steps; {@link EmaUpdate} averages their results) and
+ * {@link Composite} (ops defined by a decomposition into others, which engines may run with a dedicated kernel).
  */
 public sealed interface Op permits Conv2d, Conv2dBwdData, Conv2dBwdFilter, BatchNormTrain, BatchNormInfer,
         BatchNormBwd, ActivationOp, ActivationBwd, Pool2d, Pool2dBwd, GlobalAvgPool, GlobalAvgPoolBwd, DenseOp,
         DenseBwdData, DenseBwdWeights, AddOp, Mul, Scale, Concat, SplitOp, FlattenOp, Unflatten, ZeroPad2d, Crop2d,
-        DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, Cast, OptimizerUpdate, Composite {
+        DropoutOp, SoftmaxCrossEntropy, SoftmaxCrossEntropyBwd, L2Penalty, L2PenaltyBwd, Cast, OptimizerUpdate, EmaUpdate, Composite {
 
     /** Short name used in messages and plans, e.g. {@code conv2d_bwd_data}. */
     String name();

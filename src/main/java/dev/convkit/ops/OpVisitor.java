@@ -43,6 +43,7 @@ public interface OpVisitor<R> {
     R visit(SgdUpdate op);
     R visit(AdamUpdate op);
     R visit(RmsPropUpdate op);
+    R visit(EmaUpdate op);
 
     /**
      * Any {@link Composite} op: evaluated through its decomposition, or, in an engine, given the dedicated kernel its

@@ -31,6 +31,8 @@ public final class Checkpoint {
     /** The checkpoint {@link ModelCheckpoint} writes when the monitored metric improves. */
     public static final String BEST = "best";
     static final String SLOT_PREFIX = "optimizer/";
+    /** Prefix of the live weights in a checkpoint whose parameters are their moving average ({@link Optimizer#withEma}). */
+    static final String LIVE_PREFIX = "live/";
 
     /**
      * Where a run stands after an epoch.
@@ -59,9 +61,16 @@ public final class Checkpoint {
     private final Progress progress;
     private final Map<String, HostTensor> parameters;       // structural name → tensor, model order
     private final Map<String, HostTensor> optimizerSlots;   // "<slot>/<param>" → tensor
+    private final Map<String, HostTensor> liveParameters;   // with a moving average: the weights training goes on from; else empty
 
     Checkpoint(String modelName, Map<String, Object> modelConfig, Map<String, Object> runInfo, Optimizer optimizer, String engine,
                Progress progress, Map<String, HostTensor> parameters, Map<String, HostTensor> optimizerSlots) {
+        this(modelName, modelConfig, runInfo, optimizer, engine, progress, parameters, optimizerSlots, Map.of());
+    }
+
+    Checkpoint(String modelName, Map<String, Object> modelConfig, Map<String, Object> runInfo, Optimizer optimizer, String engine,
+               Progress progress, Map<String, HostTensor> parameters, Map<String, HostTensor> optimizerSlots,
+               Map<String, HostTensor> liveParameters) {
         this.modelName = modelName;
         this.modelConfig = Collections.unmodifiableMap(new LinkedHashMap<>(modelConfig));
         this.runInfo = Collections.unmodifiableMap(new LinkedHashMap<>(runInfo));
@@ -70,26 +79,42 @@ public final class Checkpoint {
         this.progress = progress;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.optimizerSlots = Collections.unmodifiableMap(new LinkedHashMap<>(optimizerSlots));
+        this.liveParameters = Collections.unmodifiableMap(new LinkedHashMap<>(liveParameters));
+        if (optimizer.emaMomentum() > 0 != !liveParameters.isEmpty() || !liveParameters.isEmpty()
+                && !liveParameters.keySet().equals(parameters.keySet())) {
+            throw new CheckpointException("checkpoint of " + modelName + ": " + (optimizer.emaMomentum() > 0
+                    ? "its optimizer " + optimizer + " keeps a moving average of the weights, so the checkpoint needs the live weights "
+                    + "under '" + LIVE_PREFIX + "' for every parameter; found " + liveParameters.size() + " of " + parameters.size()
+                    : "it holds live weights under '" + LIVE_PREFIX + "' but its optimizer " + optimizer + " keeps no moving average"));
+        }
     }
 
     /**
      * Copies the parameters and optimizer state out of {@code model} (the optimizer must be the one it was compiled
-     * with). {@code modelConfig} records how to rebuild the model, {@code runInfo} how the run was started (free-form,
+     * with). With a moving average of the weights, the parameters are the average and the live weights are kept as
+     * {@link #liveParameters()}. {@code modelConfig} records how to rebuild the model, {@code runInfo} how the run was started (free-form,
      * JSON-compatible values).
      */
     public static Checkpoint capture(CompiledModel model, Optimizer optimizer, Map<String, Object> modelConfig,
                                      Map<String, Object> runInfo, Progress progress) {
         Map<String, ParamSpec> specs = model.model().params();
-        Map<String, HostTensor> params = new LinkedHashMap<>();
-        for (Map.Entry<String, float[]> e : model.parameters().entrySet()) {
-            params.put(e.getKey(), new HostTensor(specs.get(e.getKey()).shape(), e.getValue()));
-        }
+        boolean averaged = model.weightAverage() != null;
+        if (averaged != optimizer.emaMomentum() > 0) throw new IllegalArgumentException("optimizer " + optimizer + " and model '"
+                + model.model().name() + "' disagree on the moving average of the weights (the model " + (averaged ? "keeps" : "keeps none") + ")");
+        Map<String, HostTensor> params = tensors(specs, averaged ? model.averagedParameters() : model.parameters());
+        Map<String, HostTensor> live = averaged ? tensors(specs, model.parameters()) : Map.of();
         Map<String, HostTensor> slots = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : model.optimizerState().entrySet()) {
             String param = e.getKey().substring(e.getKey().indexOf('/') + 1);
             slots.put(e.getKey(), new HostTensor(specs.get(param).shape(), e.getValue()));
         }
-        return new Checkpoint(model.model().name(), modelConfig, runInfo, optimizer, model.backend().name(), progress, params, slots);
+        return new Checkpoint(model.model().name(), modelConfig, runInfo, optimizer, model.backend().name(), progress, params, slots, live);
+    }
+
+    private static Map<String, HostTensor> tensors(Map<String, ParamSpec> specs, Map<String, float[]> values) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : values.entrySet()) out.put(e.getKey(), new HostTensor(specs.get(e.getKey()).shape(), e.getValue()));
+        return out;
     }
 
     /** Writes this checkpoint as {@code name}.safetensors + {@code name}.json in {@code dir} (created if missing), atomically. */
@@ -119,7 +144,11 @@ public final class Checkpoint {
 
     public Progress progress() { return progress; }
 
+    /** The model's weights; with a moving average ({@link Optimizer#withEma}), the average: what evaluation uses. */
     public Map<String, HostTensor> parameters() { return parameters; }
+
+    /** With a moving average of the weights, the live weights training continues from; otherwise empty. */
+    public Map<String, HostTensor> liveParameters() { return liveParameters; }
 
     /** Optimizer slots by "&lt;slot&gt;/&lt;param&gt;" (the keys of {@link CompiledModel#optimizerState()}). */
     public Map<String, HostTensor> optimizerSlots() { return optimizerSlots; }
@@ -165,7 +194,8 @@ public final class Checkpoint {
 
     /**
      * Loads parameters, optimizer slots and step t into {@code model}, compiled with {@code optimizer}, which must equal
-     * the checkpoint's, base rate included (a resumed run continues with the same update rule and schedule base).
+     * the checkpoint's, base rate and moving average included (a resumed run continues with the same update rule and
+     * schedule base); with a moving average, the live weights into the model and the parameters into its average.
      */
     public void loadTrainingState(CompiledModel model, Optimizer optimizer) {
         if (!this.optimizer.equals(optimizer)) {
@@ -173,6 +203,12 @@ public final class Checkpoint {
                     + "; resume with the checkpoint's optimizer (Checkpoint.optimizer())");
         }
         loadParameters(model);
+        if (!liveParameters.isEmpty()) {
+            model.loadAveragedParameters(model.parameters());
+            Map<String, float[]> live = new LinkedHashMap<>();
+            liveParameters.forEach((k, v) -> live.put(k, v.data()));
+            model.loadParameters(live);
+        }
         Map<String, float[]> slots = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : optimizerSlots.entrySet()) slots.put(e.getKey(), e.getValue().data());
         try {
@@ -199,6 +235,7 @@ public final class Checkpoint {
         opt.put("learning_rate", optimizer.learningRate());
         opt.put("hyper_parameters", optimizer.hyperParameters());
         opt.put("steps", progress.optimizerSteps());
+        if (optimizer.emaMomentum() > 0) opt.put("ema_momentum", optimizer.emaMomentum());
         m.put("optimizer", opt);
         m.put("epochs_completed", progress.epochsCompleted());
         m.put("learning_rate", progress.learningRate());
@@ -209,10 +246,11 @@ public final class Checkpoint {
         return m;
     }
 
-    /** Tensors as stored: parameters, then optimizer slots under {@code optimizer/}. */
+    /** Tensors as stored: parameters, then optimizer slots under {@code optimizer/}, then any live weights under {@code live/}. */
     Map<String, HostTensor> tensors() {
         Map<String, HostTensor> all = new LinkedHashMap<>(parameters);
         for (Map.Entry<String, HostTensor> e : optimizerSlots.entrySet()) all.put(SLOT_PREFIX + e.getKey(), e.getValue());
+        for (Map.Entry<String, HostTensor> e : liveParameters.entrySet()) all.put(LIVE_PREFIX + e.getKey(), e.getValue());
         return all;
     }
 
@@ -238,19 +276,22 @@ public final class Checkpoint {
             for (Map.Entry<String, Object> e : ((Map<String, Object>) opt.get("hyper_parameters")).entrySet()) {
                 hyper.put(e.getKey(), Json.toDouble(e.getValue()));
             }
-            Optimizer optimizer = Optimizer.of((String) opt.get("name"), Json.toDouble(opt.get("learning_rate")), hyper);
+            Object ema = opt.get("ema_momentum");
+            Optimizer optimizer = Optimizer.of((String) opt.get("name"), Json.toDouble(opt.get("learning_rate")), hyper,
+                    ema == null ? 0 : Json.toDouble(ema));
             Progress progress = new Progress((int) Json.toLong(side.get("epochs_completed")), Json.toLong(opt.get("steps")),
                     Json.toDouble(side.get("learning_rate")), (Map<String, Object>) side.get("data"),
                     (Map<String, Object>) side.get("callbacks"), History.fromJson(side.get("history")));
-            Map<String, HostTensor> params = new LinkedHashMap<>(), slots = new LinkedHashMap<>();
+            Map<String, HostTensor> params = new LinkedHashMap<>(), slots = new LinkedHashMap<>(), live = new LinkedHashMap<>();
             for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
                 if (e.getKey().startsWith(SLOT_PREFIX)) slots.put(e.getKey().substring(SLOT_PREFIX.length()), e.getValue());
+                else if (e.getKey().startsWith(LIVE_PREFIX)) live.put(e.getKey().substring(LIVE_PREFIX.length()), e.getValue());
                 else params.put(e.getKey(), e.getValue());
             }
             Object run = side.get("run");
             return new Checkpoint((String) model.get("name"), (Map<String, Object>) model.get("config"),
                     run == null ? Map.of() : (Map<String, Object>) run, optimizer,
-                    (String) side.get("engine"), progress, params, slots);
+                    (String) side.get("engine"), progress, params, slots, live);
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw new CheckpointException(where + " is malformed: " + e.getMessage()
                     + " (expected the members model, optimizer, epochs_completed, learning_rate, data, callbacks, history)", e);

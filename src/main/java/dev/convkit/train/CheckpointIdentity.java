@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * What a checkpoint's tensor file says it holds, in its safetensors metadata: the model's name, a fingerprint of the
- * architecture (sha256 over the parameter names and shapes, in order; optimizer slots excluded, so the same model
- * trained with another optimizer has the same fingerprint), the epochs completed and the optimizer steps. A loader
+ * architecture (sha256 over the parameter names and shapes, in order; optimizer slots and live weights excluded, so
+ * the same model trained with another optimizer or without a moving average has the same fingerprint), the epochs completed and the optimizer steps. A loader
  * compares it with the sidecar and with the tensors actually in the file, so a tensor file of one model next to the
  * sidecar of another is refused by name, not loaded as whichever the file happens to be.
  *
@@ -48,7 +48,10 @@ record CheckpointIdentity(String model, String fingerprint, int epochsCompleted,
         }
     }
 
-    /** sha256 over "name:d0xd1x...;" of every parameter in order (slots, stored under {@code optimizer/}, excluded). */
+    /**
+     * sha256 over "name:d0xd1x...;" of every parameter in order (slots, stored under {@code optimizer/}, and live
+     * weights, under {@code live/}, excluded).
+     */
     static String fingerprint(Map<String, HostTensor> tensors) {
         MessageDigest md;
         try {
@@ -57,7 +60,7 @@ record CheckpointIdentity(String model, String fingerprint, int epochsCompleted,
             throw new IllegalStateException("this JVM has no SHA-256, which every Java platform must provide", e);
         }
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            if (e.getKey().startsWith(Checkpoint.SLOT_PREFIX)) continue;
+            if (e.getKey().startsWith(Checkpoint.SLOT_PREFIX) || e.getKey().startsWith(Checkpoint.LIVE_PREFIX)) continue;
             StringBuilder sb = new StringBuilder(e.getKey()).append(':');
             int[] dims = e.getValue().shape().dims();
             for (int i = 0; i < dims.length; i++) sb.append(i == 0 ? "" : "x").append(dims[i]);

@@ -1,6 +1,7 @@
 package dev.convkit.train;
 
 import dev.convkit.ops.AdamUpdate;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.OptimizerUpdate;
 import dev.convkit.ops.RmsPropUpdate;
 import dev.convkit.ops.SgdUpdate;
@@ -16,6 +17,9 @@ import java.util.Map;
  *
  * <p>Defaults (Keras): SGD lr 0.01, momentum 0, no Nesterov; Adam lr 1e-3, β1 0.9, β2 0.999, ε 1e-7;
  * RMSprop lr 1e-3, ρ 0.9, ε 1e-7.
+ *
+ * <p>As Keras's {@code use_ema} / {@code ema_momentum}, any optimizer may also keep the exponential moving average of
+ * the weights ({@link #withEma}); the trainer then evaluates, predicts and checkpoints the average.
  */
 public final class Optimizer {
     /** Valid names for {@link #byName}, in the order messages list them. */
@@ -24,14 +28,20 @@ public final class Optimizer {
     private final String name;
     private final double learningRate;
     private final Map<String, Double> hyper;   // name-specific hyper-parameters, fixed order
+    private final double emaMomentum;          // 0: no moving average of the weights
 
-    private Optimizer(String name, double learningRate, Map<String, Double> hyper) {
+    private Optimizer(String name, double learningRate, Map<String, Double> hyper) { this(name, learningRate, hyper, 0); }
+
+    private Optimizer(String name, double learningRate, Map<String, Double> hyper, double emaMomentum) {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException(name + ": learning rate must be a positive finite number, got " + learningRate);
         }
         this.name = name;
         this.learningRate = learningRate;
         this.hyper = java.util.Collections.unmodifiableMap(hyper);
+        if (!(emaMomentum >= 0 && emaMomentum < 1)) throw new IllegalArgumentException(name + ": ema_momentum must be in [0, 1) "
+                + "(0: no moving average of the weights), got " + emaMomentum);
+        this.emaMomentum = emaMomentum;
     }
 
     /** Keras SGD: {@code v = momentum·v − lr·g; p += v} (Nesterov: {@code p += momentum·v − lr·g}). */
@@ -103,8 +113,32 @@ public final class Optimizer {
         }
     }
 
+    /**
+     * Rebuilds an optimizer as {@link #of(String, double, Map)} does, keeping the moving average of the weights with
+     * {@code emaMomentum} (0: none).
+     */
+    public static Optimizer of(String name, double lr, Map<String, Double> hyper, double emaMomentum) {
+        return of(name, lr, hyper).withEma(emaMomentum);
+    }
+
     /** The same optimizer with another base learning rate. */
-    public Optimizer withLearningRate(double lr) { return new Optimizer(name, lr, new LinkedHashMap<>(hyper)); }
+    public Optimizer withLearningRate(double lr) { return new Optimizer(name, lr, new LinkedHashMap<>(hyper), emaMomentum); }
+
+    /**
+     * The same optimizer keeping an exponential moving average of the weights (Keras's {@code use_ema=True,
+     * ema_momentum=m}): after every step {@code average = d·average + (1 − d)·weights} with
+     * {@code d = min(m, (1 + t) / (10 + t))} at step t ({@link EmaUpdate}), over the trainable parameters and the BN
+     * moving statistics. Typical m: 0.99 to 0.9999; the average spans about 1 / (1 − m) steps. 0 turns it off.
+     *
+     * @throws IllegalArgumentException unless 0 ≤ m < 1
+     */
+    public Optimizer withEma(double momentum) { return new Optimizer(name, learningRate, new LinkedHashMap<>(hyper), momentum); }
+
+    /** The momentum of the weights' moving average, 0 when none is kept. */
+    public double emaMomentum() { return emaMomentum; }
+
+    /** The op that updates the weights' moving average, or null when none is kept. */
+    public EmaUpdate emaOp() { return emaMomentum == 0 ? null : new EmaUpdate((float) emaMomentum); }
 
     /** "sgd", "adam" or "rmsprop". */
     public String name() { return name; }
@@ -134,12 +168,13 @@ public final class Optimizer {
     }
 
     @Override public boolean equals(Object o) {
-        return o instanceof Optimizer other && name.equals(other.name) && learningRate == other.learningRate && hyper.equals(other.hyper);
+        return o instanceof Optimizer other && name.equals(other.name) && learningRate == other.learningRate && hyper.equals(other.hyper)
+                && emaMomentum == other.emaMomentum;
     }
 
-    @Override public int hashCode() { return java.util.Objects.hash(name, learningRate, hyper); }
+    @Override public int hashCode() { return java.util.Objects.hash(name, learningRate, hyper, emaMomentum); }
 
-    /** e.g. {@code adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1.0E-7)}. */
+    /** e.g. {@code adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1.0E-7)}, then {@code , ema_momentum=0.999} when kept. */
     @Override public String toString() {
         StringBuilder sb = new StringBuilder(name).append("(lr=").append(learningRate);
         for (Map.Entry<String, Double> e : hyper.entrySet()) {
@@ -147,6 +182,7 @@ public final class Optimizer {
             if (e.getKey().equals("nesterov")) sb.append(e.getValue() != 0);
             else sb.append(e.getValue());
         }
+        if (emaMomentum > 0) sb.append(", ema_momentum=").append(emaMomentum);
         return sb.append(')').toString();
     }
 }

@@ -8,12 +8,12 @@ import java.util.Map;
 final class Penalties {
     private Penalties() {}
 
-    /** 0 without any L2 coefficient, without reading parameters back. */
-    static double l2(CompiledModel model) {
+    /** 0 without any L2 coefficient, without reading parameters back; {@code averaged}: of the weights' moving average. */
+    static double l2(CompiledModel model, boolean averaged) {
         Map<String, ParamSpec> specs = model.model().params();
         if (specs.values().stream().noneMatch(p -> p.l2() > 0)) return 0;
         double total = 0;
-        for (Map.Entry<String, float[]> e : model.parameters().entrySet()) {
+        for (Map.Entry<String, float[]> e : (averaged ? model.averagedParameters() : model.parameters()).entrySet()) {
             float l2 = specs.get(e.getKey()).l2();
             if (l2 <= 0) continue;
             double sum = 0;

@@ -39,7 +39,11 @@ import java.util.Map;
  * folder, {@link Checkpoint#LATEST} is rewritten after every epoch (after the callbacks), so a crash loses at most
  * the running epoch; a NaN or infinite loss stops at once with a {@link TrainingException} and writes nothing.
  * <b>Data.</b> Batches come from {@link BatchPipeline}s; every model input receives the batch's images (the Keras
- * Y-network feeds one image to both branches). Use from one thread; closing frees the compiled model, not the engine.
+ * Y-network feeds one image to both branches). <b>Averaged weights.</b> With an optimizer that keeps the moving
+ * average of the weights ({@link Optimizer#withEma}), training steps update the live weights and the average, while
+ * validation, {@link #evaluate}, {@link #predict} and {@link #testStep} use the average, and checkpoints store it as
+ * their parameters (the live weights travel with the training state), as Keras's fit ends with the average in place.
+ * Use from one thread; closing frees the compiled model, not the engine.
  */
 public final class Trainer implements TrainingHost, AutoCloseable {
     private final CompiledModel compiled;
@@ -74,6 +78,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         this.diagnoseNonFinite = b.diagnoseNonFinite;
         this.compiled = new CompiledModel(b.model, b.backend, optimizer == null ? null : optimizer.updateOp(), b.precision, b.weightDecay);
         compiled.initialize(b.seed);
+        if (optimizer != null && optimizer.emaOp() != null) compiled.averageWeights(optimizer.emaOp());
         this.learningRate = optimizer == null ? 0 : optimizer.learningRate();
     }
 
@@ -194,7 +199,7 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     Metrics evaluate(BatchPipeline data, boolean stoppable) {
         checkData(data, "evaluation");
         MetricAccumulator acc = new MetricAccumulator();
-        double penalty = Penalties.l2(compiled);
+        double penalty = Penalties.l2(compiled, averaged());
         try (BatchIterator it = data.epoch(0)) {
             while (it.hasNext()) {
                 if (stoppable && interruptRequested) return null;
@@ -252,21 +257,24 @@ public final class Trainer implements TrainingHost, AutoCloseable {
     /** Forward pass in inference mode with the loss; returns this batch's metrics (loss with the L2 penalty). */
     public Metrics testStep(Batch batch) {
         MetricAccumulator acc = new MetricAccumulator();
-        testStepInto(batch, acc, Penalties.l2(compiled));
+        testStepInto(batch, acc, Penalties.l2(compiled, averaged()));
         return acc.result();
     }
 
     /** Softmax probabilities [size, K] of one batch, in batch order. */
     public float[] predict(Batch batch) {
-        StepResult r = compiled.testStep(inputs(batch), null, null);
+        StepResult r = compiled.testStep(inputs(batch), null, null, averaged());
         if (r.probs() == null) throw new IllegalStateException("model '" + compiled.model().name() + "' has no single (classes) output to predict");
         return r.probs();
     }
 
     private void testStepInto(Batch b, MetricAccumulator acc, double penalty) {
-        StepResult r = compiled.testStep(inputs(b), b.labels(), Labels.SPARSE);
+        StepResult r = compiled.testStep(inputs(b), b.labels(), Labels.SPARSE, averaged());
         acc.add(r.dataLoss() + penalty, r.probs(), b.labels(), Labels.SPARSE, b.size());
     }
+
+    /** Whether inference runs on the moving average of the weights ({@link Optimizer#withEma}). */
+    private boolean averaged() { return compiled.weightAverage() != null; }
 
     /** Every model input gets the batch's images. */
     float[][] inputs(Batch b) {
@@ -327,8 +335,14 @@ public final class Trainer implements TrainingHost, AutoCloseable {
         return c;
     }
 
-    /** Loads a checkpoint's parameters only (for evaluation or prediction), after checking it fits the model. */
-    public void loadWeights(Checkpoint c) { c.loadParameters(compiled); }
+    /**
+     * Loads a checkpoint's parameters only (for evaluation or prediction), after checking it fits the model; with a
+     * moving average of the weights, into the average too.
+     */
+    public void loadWeights(Checkpoint c) {
+        c.loadParameters(compiled);
+        if (averaged()) compiled.loadAveragedParameters(compiled.parameters());
+    }
 
     // ---- state ----------------------------------------------------------------------------------------------
 

@@ -120,6 +120,30 @@ class FitOptionsTest {
         assertTrue(e.getMessage().contains("--weight-decay is not allowed with it"), e.getMessage());
     }
 
+    @Test void emaComesFromTheRecipeOrTheFlagReachesTheOptimizerAndIsFixedOnResume(@TempDir Path tmp) throws java.io.IOException {
+        FitConfig none = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve();
+        assertEquals(0.0, none.emaMomentum());
+        assertEquals(0.0, none.buildOptimizer().emaMomentum());
+        assertFalse(none.toRunInfo().containsKey("ema_momentum"), "0 is left out");
+        FitConfig flag = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--optimizer", "sgd", "--ema", "0.999").resolve();
+        assertEquals(0.999, flag.buildOptimizer().emaMomentum());
+        Path recipe = java.nio.file.Files.writeString(tmp.resolve("ema.json"), "{\"model\": \"mnist_cnn\", \"dataset\": \"mnist\", \"ema_momentum\": 0.99}");
+        assertEquals(0.99, parse("fit", "--recipe", recipe.toString()).resolve().emaMomentum());
+        assertEquals(0.9, parse("fit", "--recipe", recipe.toString(), "--ema", "0.9").resolve().emaMomentum(), "the flag overrides the recipe");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) dev.convkit.io.Json.parse(dev.convkit.io.Json.write(flag.toRunInfo()));
+        assertEquals(flag, FitConfig.fromRunInfo(back, Path.of("x")));
+        assertEquals(0.999, FitConfig.fromRunInfo(back, Path.of("x")).withEpochs(9).withDataDir(Path.of("d")).withPrecision("bf16").emaMomentum());
+        CliException bad = assertThrows(CliException.class,
+                () -> parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--ema", "1").resolve());
+        assertEquals("--ema must be in [0, 1) (0: no moving average), got 1.0", bad.getMessage());
+        Path badRecipe = java.nio.file.Files.writeString(tmp.resolve("bad.json"), "{\"model\": \"mnist_cnn\", \"ema_momentum\": -0.5}");
+        CliException e = assertThrows(CliException.class, () -> parse("fit", "--recipe", badRecipe.toString()).resolve());
+        assertTrue(e.getMessage().contains("ema_momentum must be in [0, 1), got -0.5"), e.getMessage());
+        e = assertThrows(CliException.class, () -> parse("fit", "--resume", "runs/x", "--ema", "0.99").resumeOverrides());
+        assertTrue(e.getMessage().contains("--ema is not allowed with it"), e.getMessage());
+    }
+
     @Test void weightDecayIsKeptInTheRunInfoAndOldRunsReadAsNone() {
         FitConfig c = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe", "--weight-decay", "5e-4").resolve();
         Map<String, Object> info = c.toRunInfo();

@@ -8,6 +8,7 @@ import dev.convkit.ops.BatchNormInfer;
 import dev.convkit.ops.BatchNormReluBwd;
 import dev.convkit.ops.BatchNormReluInfer;
 import dev.convkit.ops.Crop2d;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.Mul;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.RmsPropUpdate;
@@ -23,8 +24,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Ops checked on their own with no forward hint: inference batch norm, the optimizer updates (their in-place
- * parameters and state are compared), and the data-movement ops that gradient rules emit.
+ * Ops checked on their own with no forward hint: inference batch norm, the optimizer updates and the weights' moving
+ * average (their in-place parameters, state and average are compared), and the data-movement ops that gradient rules emit.
  */
 final class StandaloneCases {
     private StandaloneCases() {}
@@ -48,6 +49,9 @@ final class StandaloneCases {
                 update("adam_update Keras defaults, step 3", AdamUpdate.kerasDefaults(), 3, true),
                 update("adam_update beta2 0.99 eps 1e-3, step 1", new AdamUpdate(0.8f, 0.99f, 1e-3f), 1, true),
                 update("rmsprop_update Keras defaults, step 2", RmsPropUpdate.kerasDefaults(), 2, true),
+                ema("ema_update 0.999, step 1 (decay capped at 2/11)", new EmaUpdate(0.999f), 1),
+                ema("ema_update 0.999, step 20000 (decay 0.999)", new EmaUpdate(0.999f), 20000),
+                ema("ema_update 0.5, step 3", new EmaUpdate(0.5f), 3),
                 standalone("mul [2, 3, 5, 5]", new Mul(), twice(TensorSpec.f32(2, 3, 5, 5)), uniform(twice(TensorSpec.f32(2, 3, 5, 5)))),
                 standalone("split 4-D into 2 + 1 + 4 channels", new SplitOp(new int[] {2, 1, 4}), List.of(TensorSpec.f32(2, 7, 3, 5)),
                         uniform(List.of(TensorSpec.f32(2, 7, 3, 5)))),
@@ -117,6 +121,13 @@ final class StandaloneCases {
             in[slices] = new double[] {(float) 0.01, step};
             return in;
         }).withTolerance(tight);
+    }
+
+    /** The moving average over slices of {@value #SLICE}: average and value uniform in [−1, 1], hyper [lr 0.01, step]. */
+    private static ConformanceCase ema(String name, EmaUpdate op, int step) {
+        List<TensorSpec> specs = specs(2);
+        return standalone(name, op, specs, rnd -> new double[][] {RandomTensors.uniform(rnd, SLICE, -1, 1),
+                RandomTensors.uniform(rnd, SLICE, -1, 1), {0.01, step}}).withTolerance(new Tolerance(1e-6, 1e-5));
     }
 
     private static List<TensorSpec> specs(int slices) {

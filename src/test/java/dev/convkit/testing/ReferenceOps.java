@@ -18,6 +18,7 @@ import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
@@ -140,6 +141,7 @@ public final class ReferenceOps {
         @Override public double[][] visit(SgdUpdate u) { return RefOptim.update(u, in); }
         @Override public double[][] visit(AdamUpdate u) { return RefOptim.update(u, in); }
         @Override public double[][] visit(RmsPropUpdate u) { return RefOptim.update(u, in); }
+        @Override public double[][] visit(EmaUpdate u) { return RefOptim.ema(u, in); }
 
         @Override public double[][] decomposed(Composite op) {
             List<Operand> operands = new ArrayList<>();

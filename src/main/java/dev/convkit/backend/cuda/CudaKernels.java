@@ -21,6 +21,7 @@ import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
@@ -111,6 +112,7 @@ final class CudaKernels {
         @Override public Kernel visit(SgdUpdate o) { return CudaOptimizers.sgd(b, o, in); }
         @Override public Kernel visit(AdamUpdate o) { return CudaOptimizers.adam(b, o, in); }
         @Override public Kernel visit(RmsPropUpdate o) { return CudaOptimizers.rmsprop(b, o, in); }
+        @Override public Kernel visit(EmaUpdate o) { return CudaOptimizers.ema(b, o, in); }
 
         @Override public Kernel decomposed(Composite op) {
             return COMPOSITES.compile(this, op, () -> new BackendException(Check.ENGINE, op, in, 0, "the cuda engine has "

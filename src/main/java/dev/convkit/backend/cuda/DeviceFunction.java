@@ -48,7 +48,8 @@ enum DeviceFunction {
 
     SGD_UPDATE_F32("optim.cu", "sgd_update_f32", "PPPPLFI"),
     ADAM_UPDATE_F32("optim.cu", "adam_update_f32", "PPPPPLFFF"),
-    RMSPROP_UPDATE_F32("optim.cu", "rmsprop_update_f32", "PPPPLFF");
+    RMSPROP_UPDATE_F32("optim.cu", "rmsprop_update_f32", "PPPPLFF"),
+    EMA_UPDATE_F32("optim.cu", "ema_update_f32", "PPPLF");
 
     private final String family;
     private final String symbol;

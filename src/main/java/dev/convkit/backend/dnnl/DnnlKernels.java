@@ -24,6 +24,7 @@ import dev.convkit.ops.DenseOp;
 import dev.convkit.ops.DenseBwdData;
 import dev.convkit.ops.DenseBwdWeights;
 import dev.convkit.ops.DropoutOp;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.FlattenOp;
 import dev.convkit.ops.GlobalAvgPool;
 import dev.convkit.ops.GlobalAvgPoolBwd;
@@ -123,7 +124,7 @@ final class DnnlKernels {
         Op op = b.op;
         boolean hostLoop = op instanceof DropoutOp || op instanceof SoftmaxCrossEntropy || op instanceof SoftmaxCrossEntropyBwd
                 || op instanceof L2Penalty || op instanceof L2PenaltyBwd || op instanceof SgdUpdate || op instanceof AdamUpdate
-                || op instanceof RmsPropUpdate;
+                || op instanceof RmsPropUpdate || op instanceof EmaUpdate;
         if (!hostLoop) return;
         for (int i = 0; i < b.inputs.size(); i++) {
             if (b.inputs.get(i).dtype() != DType.F32) throw new BackendException(DnnlStatus.ENGINE, op, b.inputs, 0, "input "
@@ -181,6 +182,7 @@ final class DnnlKernels {
         @Override public Void visit(L2PenaltyBwd o) { DnnlL2Penalty.backward(b, o); return null; }
         @Override public Void visit(Cast o) { DnnlCast.cast(b, o); return null; }
         @Override public Void visit(SgdUpdate o) { DnnlOptimizers.update(b, o); return null; }
+        @Override public Void visit(EmaUpdate o) { DnnlOptimizers.ema(b, o); return null; }
         @Override public Void visit(AdamUpdate o) { DnnlOptimizers.update(b, o); return null; }
         @Override public Void visit(RmsPropUpdate o) { DnnlOptimizers.update(b, o); return null; }
 

@@ -1,10 +1,11 @@
 package dev.convkit.backend.dnnl;
 
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.OptimizerUpdate;
 import java.nio.FloatBuffer;
 
 /**
- * Keras optimizer steps as host loops over flat slices, in place, split over the host threads. The arithmetic is
+ * Keras optimizer steps and the weights' moving average as host loops over flat slices, in place, split over the host threads. The arithmetic is
  * the op's own {@link OptimizerUpdate#update} (its one definition). The hyper input (2,) = [learning rate, step t]
  * is read at run time, so one kernel serves every step and schedule.
  */
@@ -22,6 +23,17 @@ final class DnnlOptimizers {
             FloatBuffer hyper = src[slices].floats();
             float lr = hyper.get(0), t = hyper.get(1);
             threads.forRange(n, (from, to) -> op.update(s, lr, t, from, to));
+        });
+    }
+
+    /** (average, value, hyper): {@code op.update} over [0, n) in chunks, one per host thread. */
+    static void ema(DnnlKernelBuilder b, EmaUpdate op) {
+        int n = b.hostLoopLength(0);
+        HostThreads threads = b.backend().hostThreads();
+        b.host((src, dst, scratch) -> {
+            FloatBuffer average = src[0].floats(), value = src[1].floats();
+            float t = src[2].floats().get(1);
+            threads.forRange(n, (from, to) -> op.update(average, value, t, from, to));
         });
     }
 }

@@ -5,6 +5,7 @@ import static dev.convkit.backend.cuda.KernelGeometry.BLOCK;
 import static dev.convkit.backend.cuda.KernelGeometry.elementwiseGrid;
 
 import dev.convkit.ops.AdamUpdate;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.Op;
 import dev.convkit.ops.RmsPropUpdate;
 import dev.convkit.ops.SgdUpdate;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * optim.cu on the CPU (HostKernels): SGD (plain, momentum, Nesterov), Adam and RMSprop, three consecutive steps in
- * place from random state, each step against the float64 reference run on the same state (the reference updates its
+ * optim.cu on the CPU (HostKernels): SGD (plain, momentum, Nesterov), Adam, RMSprop and the weights' moving average,
+ * three consecutive steps in place from random state, each step against the float64 reference run on the same state (the reference updates its
  * arrays in place too). Steps t are random in [1, 2000], learning rates in [1e-4, 0.1].
  */
 class HostOptimKernelsTest {
@@ -55,6 +56,7 @@ class HostOptimKernelsTest {
             update(rnd, run, checks, label, n, grid, rms, 1, (bufs, hyper) ->
                     run.launch(label, DeviceFunction.RMSPROP_UPDATE_F32, grid, BLOCK, bufs.get(0), bufs.get(1), bufs.get(2),
                             hyper, (long) n, rms.rho(), rms.epsilon()));
+            ema(rnd, run, checks, label, n, grid, new EmaUpdate(rnd.nextBoolean() ? 0.999f : (float) rnd.nextDouble()));
         }
         checks.execute(run);
         System.out.println(checks.summary());
@@ -96,6 +98,22 @@ class HostOptimKernelsTest {
             for (int s = 0; s < states; s++) {
                 checks.close("state " + s + " after " + what, Shape.of(n), ref[2 + s].clone(), run.read(bufs.get(2 + s)));
             }
+        }
+    }
+
+    /** STEPS moving-average updates from a random average towards a new random value each step, t from 1 or later. */
+    private static void ema(Random rnd, HostRun run, HostChecks checks, String label, int n, int grid, EmaUpdate op) {
+        double[][] ref = {RandomTensors.uniform(rnd, n, -1, 1), null, null};
+        HostRun.Buf average = run.floats(narrow(ref[0]));
+        List<TensorSpec> specs = List.of(TensorSpec.f32(n), TensorSpec.f32(n), TensorSpec.f32(2));
+        int t = rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(20000);
+        for (int k = 0; k < STEPS; k++, t++) {
+            ref[1] = RandomTensors.uniform(rnd, n, -1, 1);
+            ref[2] = new double[] {0.01, t};
+            run.launch(label, DeviceFunction.EMA_UPDATE_F32, grid, BLOCK, average, run.floats(narrow(ref[1])), run.floats(narrow(ref[2])),
+                    (long) n, op.momentum());
+            ReferenceOps.run(op, specs, ref);
+            checks.close("average after " + op + " step " + (k + 1) + " (t " + t + ") " + label, Shape.of(n), ref[0].clone(), run.read(average));
         }
     }
 }
