@@ -5,6 +5,7 @@ import dev.convkit.exec.CompiledModel;
 import dev.convkit.graph.Precision;
 import dev.convkit.graph.Model;
 import dev.convkit.graph.ProgramBuilder.Labels;
+import dev.convkit.ops.EmaUpdate;
 import dev.convkit.ops.SgdUpdate;
 
 /**
@@ -49,6 +50,12 @@ public final class TrainingRig implements AutoCloseable {
      */
     public float trainStep() {
         return compiled.trainStep(inputs, labels, Labels.SPARSE, LEARNING_RATE).loss();
+    }
+
+    /** A training rig that also keeps the moving average of the weights with {@code op}, as {@code --ema} trains. */
+    public TrainingRig withWeightAverage(EmaUpdate op) {
+        compiled.averageWeights(op);
+        return this;
     }
 
     /** Inference forward of one batch (moving BN statistics, no dropout), softmax read back. */

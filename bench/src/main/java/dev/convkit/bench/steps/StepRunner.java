@@ -26,16 +26,18 @@ public final class StepRunner {
 
     public static void main(String[] argv) {
         Args a = new Args(argv, "StepRunner --config NAME:BATCH --mode train|infer [--engine cpu] [--precision fp32|bf16]"
-                + " [--min-time 10] [--min-steps 5] [--warmup-steps 5] [--warmup-time 3]");
+                + " [--min-time 10] [--min-steps 5] [--warmup-steps 5] [--warmup-time 3] [--ema M]");
         Workload w = Workload.parse(a.required("config"));
         String mode = a.get("mode", "train");
         String engine = a.get("engine", "cpu");
         Precision precision = Precision.of(a.get("precision", "fp32"));
         double minTime = a.getDouble("min-time", 10), warmupTime = a.getDouble("warmup-time", 3);
         int minSteps = a.getInt("min-steps", 5), warmupSteps = a.getInt("warmup-steps", 5);
+        double ema = a.getDouble("ema", 0);       // > 0: training steps also update the weights' moving average
         a.requireAllUsed();
 
         try (Backend backend = Engines.open(engine); TrainingRig rig = new TrainingRig(w, backend, mode.equals("train"), precision)) {
+            if (ema > 0) rig.withWeightAverage(new dev.convkit.ops.EmaUpdate((float) ema));
             double rssBuilt = ProcStats.statusMib("VmRSS");
             double loadBefore = ProcStats.loadAverage();
             long t0 = System.nanoTime();
