@@ -95,6 +95,7 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
         a.put("height_shift", augmentation.heightShift());
         a.put("horizontal_flip", augmentation.horizontalFlip());
         a.put("pad_crop", augmentation.padCrop());
+        if (augmentation.cutout() > 0) a.put("cutout", augmentation.cutout());
         m.put("augmentation", a);
         m.put("subtract_pixel_mean", subtractPixelMean);
         m.put("seed", seed);
@@ -117,7 +118,8 @@ record FitConfig(String model, String dataset, Path dataDir, int epochs, int bat
             }
             Map<String, Object> a = (Map<String, Object>) m.get("augmentation");
             Augmentation aug = new Augmentation(Json.toDouble(a.get("width_shift")), Json.toDouble(a.get("height_shift")),
-                    (Boolean) a.get("horizontal_flip"), (int) Json.toLong(a.get("pad_crop")));
+                    (Boolean) a.get("horizontal_flip"), (int) Json.toLong(a.get("pad_crop")),
+                    a.get("cutout") == null ? 0 : (int) Json.toLong(a.get("cutout")));
             return new FitConfig((String) m.get("model"), (String) m.get("dataset"), path(m.get("data_dir")), (int) Json.toLong(m.get("epochs")),
                     (int) Json.toLong(m.get("batch_size")), (String) m.get("optimizer"), Json.toDouble(m.get("lr")), Json.toDouble(m.get("momentum")),
                     Boolean.TRUE.equals(m.get("nesterov")), (String) m.get("schedule"), orZero(m.get("warmup_epochs")),

@@ -25,7 +25,7 @@ import java.util.Map;
  * {@link dev.convkit.train.TrainerBuilder#weightDecay}), {@code ema_momentum} (the weights' moving average, as
  * {@code --ema}), {@code reduce_lr_on_plateau}
  * ({@code {"factor", "patience", "min_lr"}}, monitoring val_loss as Keras does), {@code augment},
- * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop"}}, each optional, as
+ * {@code augmentation} ({@code {"width_shift", "height_shift", "horizontal_flip", "pad_crop", "cutout"}}, each optional, as
  * {@link Augmentation}; used when augmenting), {@code subtract_pixel_mean},
  * {@code precision} ("fp32" or "bf16", as {@code --precision}),
  * {@code reported_accuracy} ({@code {"min", "max", "note"}}, fractions in [0, 1]; min = max for a single number),
@@ -46,7 +46,7 @@ public record Recipe(String model, String title, String seed, String dataset, In
     private static final List<String> KEYS = List.of("model", "title", "seed", "dataset", "epochs", "batch_size", "optimizer", "lr",
             "momentum", "nesterov", "schedule", "warmup_epochs", "label_smoothing", "weight_decay", "ema_momentum", "reduce_lr_on_plateau", "augment", "augmentation", "subtract_pixel_mean", "precision", "reported_accuracy",
             "notes");
-    private static final List<String> AUGMENTATION_KEYS = List.of("width_shift", "height_shift", "horizontal_flip", "pad_crop");
+    private static final List<String> AUGMENTATION_KEYS = List.of("width_shift", "height_shift", "horizontal_flip", "pad_crop", "cutout");
 
     /** Reads and checks a recipe file; every problem is a {@link CliException} naming the file and the key. */
     public static Recipe load(Path file) {
@@ -93,7 +93,8 @@ public record Recipe(String model, String title, String seed, String dataset, In
                 aug = new Augmentation(a.containsKey("width_shift") ? number(a, "augmentation.width_shift", "width_shift") : 0,
                         a.containsKey("height_shift") ? number(a, "augmentation.height_shift", "height_shift") : 0,
                         a.containsKey("horizontal_flip") && bool(a, "augmentation.horizontal_flip", "horizontal_flip"),
-                        a.containsKey("pad_crop") ? Math.toIntExact(integer(a, "augmentation.pad_crop", "pad_crop")) : 0);
+                        a.containsKey("pad_crop") ? Math.toIntExact(integer(a, "augmentation.pad_crop", "pad_crop")) : 0,
+                        a.containsKey("cutout") ? Math.toIntExact(integer(a, "augmentation.cutout", "cutout")) : 0);
             } catch (IllegalArgumentException e) {
                 throw new JsonException("augmentation: " + e.getMessage());
             }

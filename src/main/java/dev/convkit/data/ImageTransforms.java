@@ -75,8 +75,24 @@ final class ImageTransforms {
     }
 
     /**
+     * Cutout, in place: zeroes rows [cy − side/2, cy − side/2 + side) x columns [cx − side/2, cx − side/2 + side) of
+     * every channel, clipped to the image.
+     */
+    static void cutout(float[] image, int off, int c, int h, int w, int side, int cy, int cx) {
+        int y0 = Math.max(0, cy - side / 2), y1 = Math.min(h, cy - side / 2 + side);
+        int x0 = Math.max(0, cx - side / 2), x1 = Math.min(w, cx - side / 2 + side);
+        if (x0 >= x1) return;
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = y0; y < y1; y++) {
+                int row = off + (ch * h + y) * w;
+                java.util.Arrays.fill(image, row + x0, row + x1, 0f);
+            }
+        }
+    }
+
+    /**
      * Applies {@code a} to the image at {@code off} of {@code image}, in place, drawing from {@code rng} in a fixed
-     * order (shift dy, shift dx, crop oy, crop ox, flip coin; only the enabled ones). {@code scratch} holds at least
+     * order (shift dy, shift dx, crop oy, crop ox, flip coin, cutout cy, cutout cx; only the enabled ones). {@code scratch} holds at least
      * one image.
      */
     static void augment(Augmentation a, SplittableRandom rng, float[] image, int off, float[] scratch, int c, int h, int w) {
@@ -96,6 +112,11 @@ final class ImageTransforms {
         if (a.horizontalFlip() && rng.nextBoolean()) {
             flipHorizontal(image, off, scratch, 0, c, h, w);
             System.arraycopy(scratch, 0, image, off, size);
+        }
+        if (a.cutout() > 0) {
+            int cy = rng.nextInt(h);
+            int cx = rng.nextInt(w);
+            cutout(image, off, c, h, w, a.cutout(), cy, cx);
         }
     }
 }

@@ -29,6 +29,7 @@ final class DataState {
         a.put("height_shift", o.augmentation().heightShift());
         a.put("horizontal_flip", o.augmentation().horizontalFlip());
         a.put("pad_crop", (long) o.augmentation().padCrop());
+        if (o.augmentation().cutout() > 0) a.put("cutout", (long) o.augmentation().cutout());   // absent in runs from before it
         m.put("augmentation", a);
         return m;
     }
@@ -55,9 +56,13 @@ final class DataState {
         return v instanceof Number n && !(v instanceof Double) ? (Object) Long.valueOf(n.longValue()) : v;
     }
 
-    /** The augmentation as checkpoint format 1 wrote it: {@link Augmentation}'s record text. */
+    /**
+     * The augmentation as checkpoint format 1 wrote it, the record text of its four components then; a cutout, which
+     * no such run had, is appended so that it never matches.
+     */
     private static String legacyText(Map<?, ?> a) {
-        return new Augmentation(((Number) a.get("width_shift")).doubleValue(), ((Number) a.get("height_shift")).doubleValue(),
-                (Boolean) a.get("horizontal_flip"), ((Number) a.get("pad_crop")).intValue()).toString();
+        return "Augmentation[widthShift=" + ((Number) a.get("width_shift")).doubleValue() + ", heightShift="
+                + ((Number) a.get("height_shift")).doubleValue() + ", horizontalFlip=" + a.get("horizontal_flip") + ", padCrop="
+                + ((Number) a.get("pad_crop")).intValue() + "]" + (a.containsKey("cutout") ? " with cutout " + a.get("cutout") : "");
     }
 }

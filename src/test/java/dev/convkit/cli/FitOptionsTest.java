@@ -85,6 +85,24 @@ class FitOptionsTest {
         assertEquals(new Augmentation(0.1, 0.1, false, 0), other.effectiveAugmentation(), "but on digits: MNIST's default, never mirrored");
     }
 
+    @Test void aRecipesCutoutReachesThePipelineAndTheRunInfoAndOldRunsReadAsNone(@TempDir Path tmp) throws java.io.IOException {
+        Path recipe = java.nio.file.Files.writeString(tmp.resolve("c.json"), "{\"model\": \"resnet20v1\", \"dataset\": \"cifar10\", "
+                + "\"augment\": true, \"augmentation\": {\"width_shift\": 0.1, \"height_shift\": 0.1, \"horizontal_flip\": true, \"cutout\": 8}}");
+        FitConfig c = parse("fit", "--recipe", recipe.toString()).resolve();
+        assertEquals(Augmentation.shiftAndFlip(0.1).withCutout(8), c.effectiveAugmentation());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) dev.convkit.io.Json.parse(dev.convkit.io.Json.write(c.toRunInfo()));
+        assertEquals(c, FitConfig.fromRunInfo(back, Path.of("x")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> aug = new java.util.LinkedHashMap<>((Map<String, Object>) back.get("augmentation"));
+        aug.remove("cutout");
+        back.put("augmentation", aug);
+        assertEquals(0, FitConfig.fromRunInfo(back, Path.of("x")).augmentation().cutout(), "a run folder from before the option");
+        Path bad = java.nio.file.Files.writeString(tmp.resolve("bad.json"), "{\"model\": \"resnet20v1\", \"augmentation\": {\"cutout\": -8}}");
+        CliException e = assertThrows(CliException.class, () -> parse("fit", "--recipe", bad.toString()).resolve());
+        assertTrue(e.getMessage().contains("augmentation: cutout must be >= 0 (the square's side in pixels, 0 = off), got -8"), e.getMessage());
+    }
+
     @Test void withoutRecipeTheBuiltInDefaultsHold() {
         FitConfig c = parse("fit", "--model", "mnist_cnn", "--dataset", "mnist", "--no-recipe").resolve();
         assertEquals(1, c.epochs());

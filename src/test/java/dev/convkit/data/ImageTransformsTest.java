@@ -93,10 +93,46 @@ class ImageTransformsTest {
     }
 
     @Test
+    void cutoutZeroesTheSquareInEveryChannelClippedAtTheBorders() {
+        float[] x = image();
+        ImageTransforms.cutout(x, 0, 2, 3, 4, 2, 1, 2);     // side 2 centred on (1, 2): rows 0-1, columns 1-2
+        float[] expected = image();
+        for (int c = 0; c < 2; c++) for (int y = 0; y < 2; y++) for (int xx = 1; xx < 3; xx++) expected[(c * 3 + y) * 4 + xx] = 0;
+        assertArrayEquals(expected, x);
+        x = image();
+        ImageTransforms.cutout(x, 0, 2, 3, 4, 3, 2, 3);     // side 3 centred on the corner (2, 3): rows 1-2, column 2-3 (4 clipped)
+        expected = image();
+        for (int c = 0; c < 2; c++) for (int y = 1; y < 3; y++) for (int xx = 2; xx < 4; xx++) expected[(c * 3 + y) * 4 + xx] = 0;
+        assertArrayEquals(expected, x);
+        float[] big = image();
+        ImageTransforms.cutout(big, 0, 2, 3, 4, 9, 0, 0);   // larger than the image: all of it
+        assertArrayEquals(new float[24], big);
+    }
+
+    @Test
+    void augmentDrawsTheCutoutCentreLastAndLeavesEarlierDrawsAsTheyWere() {
+        Augmentation without = new Augmentation(0.25, 0.3, true, 1), with = without.withCutout(2);
+        float[] a = image(), b = image(), scratch = new float[24];
+        SplittableRandom rng = new SplittableRandom(5);
+        ImageTransforms.augment(without, rng, a, 0, scratch, 2, 3, 4);
+        int cy = rng.nextInt(3), cx = rng.nextInt(4);       // the two draws the cutout takes next
+        ImageTransforms.cutout(a, 0, 2, 3, 4, 2, cy, cx);
+        ImageTransforms.augment(with, new SplittableRandom(5), b, 0, scratch, 2, 3, 4);
+        assertArrayEquals(a, b);
+        int zeros = 0;
+        for (float v : b) zeros += v == 0 ? 1 : 0;
+        assertEquals(true, zeros >= 2, "at least the clipped square's pixels of both channels, got " + zeros);
+    }
+
+    @Test
     void augmentationRejectsBadRanges() {
         assertThrows(IllegalArgumentException.class, () -> new Augmentation(1.0, 0, false, 0));
         assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, -0.1, false, 0));
         assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, 0, false, -1));
+        assertEquals("cutout must be >= 0 (the square's side in pixels, 0 = off), got -2",
+                assertThrows(IllegalArgumentException.class, () -> Augmentation.NONE.withCutout(-2)).getMessage());
+        assertEquals(false, Augmentation.NONE.withCutout(8).isNone());
+        assertEquals(new Augmentation(0, 0, true, 4, 0), Augmentation.padCropAndFlip(4));
         assertEquals(true, Augmentation.NONE.isNone());
         assertEquals(new Augmentation(0.1, 0.1, true, 0), Augmentation.shiftAndFlip(0.1));
         assertEquals(new Augmentation(0, 0, true, 4), Augmentation.padCropAndFlip(4));

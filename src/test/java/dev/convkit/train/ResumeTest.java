@@ -105,4 +105,18 @@ class ResumeTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void theCutoutIsPartOfTheDataStateAndAbsentWhenOff() {
+        PipelineOptions base = PipelineOptions.training(48, 7).withAugmentation(dev.convkit.data.Augmentation.shiftAndFlip(0.1));
+        try (BatchPipeline plain = new BatchPipeline(train, base);
+             BatchPipeline cut = new BatchPipeline(train, base.withAugmentation(base.augmentation().withCutout(8)))) {
+            Map<String, Object> before = DataState.of(plain), after = DataState.of(cut);
+            assertTrue(!((Map<?, ?>) before.get("augmentation")).containsKey("cutout"), "runs without it keep their old state: " + before);
+            assertEquals(8L, ((Map<?, ?>) after.get("augmentation")).get("cutout"));
+            DataState.requireSame(after, DataState.of(cut));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> DataState.requireSame(before, after));
+            assertTrue(e.getMessage().startsWith("cannot resume: the checkpoint's training data had augmentation = "), e.getMessage());
+        }
+    }
 }
