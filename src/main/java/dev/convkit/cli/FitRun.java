@@ -144,7 +144,7 @@ final class FitRun {
         out.printf(Locale.ROOT, "data: %s, %,d training and %,d test images of %s, %d classes%n", c.dataset(), train.size(), test.size(),
                 train.imageShape(), train.numClasses());
         out.printf(Locale.ROOT, "model: %s, %,d parameters; %s, %s schedule, batch %d, %s%s%s%s%s%n", c.model(), model.totalParams(),
-                c.buildOptimizer(), c.buildSchedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented" : "",
+                c.buildOptimizer(), c.buildSchedule(), c.batchSize(), epochs(c.epochs()), c.augment() ? ", augmented (" + c.effectiveAugmentation().describe() + ")" : "",
                 c.subtractPixelMean() ? ", pixel mean subtracted" : "",
                 c.labelSmoothing() > 0 ? String.format(Locale.ROOT, ", label smoothing %.3g", c.labelSmoothing()) : "",
                 c.weightDecay() > 0 ? String.format(Locale.ROOT, ", weight decay %.3g", c.weightDecay()) : "");

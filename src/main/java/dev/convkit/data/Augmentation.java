@@ -44,5 +44,15 @@ public record Augmentation(double widthShift, double heightShift, boolean horizo
     /** The common CIFAR recipe of pad {@code pad} + random crop + horizontal flip. */
     public static Augmentation padCropAndFlip(int pad) { return new Augmentation(0, 0, true, pad); }
 
+    /** What is drawn, for logs: e.g. {@code shift 0.1 x 0.1, horizontal flip, cutout 8}; {@code none} when off. */
+    public String describe() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (widthShift > 0 || heightShift > 0) parts.add("shift " + widthShift + " x " + heightShift);
+        if (padCrop > 0) parts.add("pad-and-crop " + padCrop);
+        if (horizontalFlip) parts.add("horizontal flip");
+        if (cutout > 0) parts.add("cutout " + cutout);
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
+    }
+
     public boolean isNone() { return widthShift == 0 && heightShift == 0 && !horizontalFlip && padCrop == 0 && cutout == 0; }
 }

@@ -132,6 +132,9 @@ class ImageTransformsTest {
         assertEquals("cutout must be >= 0 (the square's side in pixels, 0 = off), got -2",
                 assertThrows(IllegalArgumentException.class, () -> Augmentation.NONE.withCutout(-2)).getMessage());
         assertEquals(false, Augmentation.NONE.withCutout(8).isNone());
+        assertEquals("shift 0.1 x 0.1, horizontal flip, cutout 8", Augmentation.shiftAndFlip(0.1).withCutout(8).describe());
+        assertEquals("pad-and-crop 4, horizontal flip", Augmentation.padCropAndFlip(4).describe());
+        assertEquals("none", Augmentation.NONE.describe());
         assertEquals(new Augmentation(0, 0, true, 4, 0), Augmentation.padCropAndFlip(4));
         assertEquals(true, Augmentation.NONE.isNone());
         assertEquals(new Augmentation(0.1, 0.1, true, 0), Augmentation.shiftAndFlip(0.1));
