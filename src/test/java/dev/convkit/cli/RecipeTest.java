@@ -62,6 +62,7 @@ class RecipeTest {
         assertEquals("cosine", r.schedule());
         assertEquals(2.0, r.warmupEpochs());
         assertEquals(0.1, r.labelSmoothing());
+        assertEquals(0.999, r.emaMomentum());
     }
 
     @Test void badNewKeysAreNamed() {
